@@ -1,0 +1,3 @@
+export * from './BundleError.js';
+export * from './kinds.js';
+export * from './render.js';

@@ -1,0 +1,30 @@
+import { expect } from 'chai';
+import { BundleError, KINDS, renderError } from '../../src/errors/index.js';
+
+describe('errors/kinds', () => {
+  it('every kind has a layer, an exit code of 1, 2 or 3 and a non-empty hint', () => {
+    for (const [kind, info] of Object.entries(KINDS)) {
+      expect(info.hint, kind).to.be.a('string').and.not.equal('');
+      expect([1, 2, 3], kind).to.include(info.exitCode);
+    }
+  });
+});
+
+describe('errors/render', () => {
+  it('prints error[kind], the location with id, and the hint', () => {
+    const e = new BundleError('missing_reference', '@network_def::in_channels does not exist', {
+      location: { id: 'inferer::sw_device', origin: { source: 'file', file: 'configs/inference.json', line: 41, column: 18 } },
+      candidates: ['network_def::in_chans'],
+    });
+    const text = renderError(e);
+    expect(text.split('\n')[0]).to.equal('error[missing_reference]: @network_def::in_channels does not exist');
+    expect(text).to.contain('--> configs/inference.json:41:18 (id: inferer::sw_device)');
+    expect(text).to.contain('closest: network_def::in_chans');
+    expect(e.exitCode).to.equal(1);
+  });
+
+  it('prints a cycle as the whole chain', () => {
+    const e = new BundleError('circular_reference', 'circular reference', { cycle: ['a', 'b', 'c', 'a'] });
+    expect(renderError(e)).to.contain('cycle: a -> b -> c -> a');
+  });
+});
