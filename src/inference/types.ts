@@ -21,3 +21,17 @@ export interface Network {
 
 /** What an inferer calls per batch of windows: `[b, C, ...roi]` in, `[b, K, ...roi]` out. */
 export type Predictor = (windowBatch: Tensor) => Promise<Tensor>;
+
+export interface InferHooks {
+  /** called after each batch of windows: windows done so far, total windows */
+  onProgress?(done: number, total: number): void;
+}
+
+/**
+ * An inferer runs a network over a whole input `[1, C, X, Y, Z]` (whole volume, or in windows) and returns
+ * the stitched output `[1, K, X, Y, Z]`. `network` is either a single-input/single-output Network or a
+ * Predictor that maps one batch of windows to its output (multi-graph networks pass a Predictor).
+ */
+export interface Inferer {
+  infer(input: Tensor, network: Network | Predictor, hooks?: InferHooks): Promise<Tensor>;
+}
