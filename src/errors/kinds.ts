@@ -43,6 +43,7 @@ export const KINDS = {
   // inference
   model_not_found: { layer: 'inference', exitCode: 1, hint: 'check the model path; it is relative to the bundle root' },
   model_error: { layer: 'inference', exitCode: 1, hint: 'check that the ONNX file is valid and matches the inputs configured for it' },
+  unsupported_layer: { layer: 'inference', exitCode: 1, hint: 'the TF.js converter handles InputLayer, Conv3D, Activation/ReLU/ELU (relu, elu, gelu, sigmoid, tanh, softmax, linear), InstanceNormalization, BatchNormalization, Dropout, Add and Concatenate' },
   shape_mismatch: { layer: 'inference', exitCode: 1, hint: "check the network's declared input/output shapes and the data fed to it" },
   // engine / workflow
   missing_property: { layer: 'engine', exitCode: 1, hint: 'an inference bundle must define these ids; see the README section on workflows' },
