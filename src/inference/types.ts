@@ -17,10 +17,29 @@ export interface Network {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  /**
+   * Optional: prepares the network (loads its sessions) so that `inputNames`/`outputNames` are known.
+   * Networks that load lazily implement it; `run()` calls it itself.
+   */
+  load?(): Promise<void>;
 }
 
-/** What an inferer calls per batch of windows: `[b, C, ...roi]` in, `[b, K, ...roi]` out. */
-export type Predictor = (windowBatch: Tensor) => Promise<Tensor>;
+/**
+ * Where the windows of one batch sit (MONAI's `with_coord` slices): starts in padded space (input index +
+ * `pad[axis][0]`), one per window of the batch, in batch order.
+ */
+export interface WindowBatchInfo {
+  starts: number[][];
+  roiSize: number[];
+  /** per spatial axis `[low, high]` padding of the input */
+  pad: [number, number][];
+}
+
+/**
+ * What an inferer calls per batch of windows: `[b, C, ...roi]` in, `[b, K, ...roi]` out. The sliding-window
+ * inferer passes the windows' positions as the second argument; the simple inferer passes none.
+ */
+export type Predictor = (windowBatch: Tensor, windows?: WindowBatchInfo) => Promise<Tensor>;
 
 export interface InferHooks {
   /** called after each batch of windows: windows done so far, total windows */

@@ -1,0 +1,172 @@
+/**
+ * MONAI's SlidingWindowInferer (`sliding_window_inference`): pad to the roi, place windows (windows.ts), run
+ * the network `sw_batch_size` windows at a time, blend (constant or gaussian weights; weighted sum / weight
+ * sum in float32), crop the padding off. `inferSlabs` hands the result on slab by slab along axis 0 as soon as
+ * each slab is final, so that callers with many output channels never hold `[K, X, Y, Z]`; `infer` collects
+ * the slabs into the whole output.
+ */
+import { BundleError } from '../errors/index.js';
+import { asPredictor, checkPredictorOutput } from './predictor.js';
+import { type Slab, SlabStitcher } from './SlabStitcher.js';
+import type { InferHooks, Inferer, Network, Predictor, Tensor } from './types.js';
+import { copyWindow, type PaddingMode, type WindowSource } from './windowInput.js';
+import { type BlendMode, importanceMap, planWindows, type WindowPlan, windowStart } from './windows.js';
+
+export interface SlidingWindowOptions {
+  /** window size per spatial axis (one number for all); non-positive entries take the image size */
+  roiSize: number | readonly number[];
+  swBatchSize?: number;
+  overlap?: number | readonly number[];
+  mode?: BlendMode;
+  sigmaScale?: number | readonly number[];
+  paddingMode?: PaddingMode;
+  cval?: number;
+}
+
+export interface SlabResult {
+  /** output channels K */
+  channels: number;
+  /** the output's spatial shape (= the input's) */
+  spatialShape: number[];
+  plan: WindowPlan;
+}
+
+export class SlidingWindowInferer implements Inferer {
+  readonly options: Required<SlidingWindowOptions>;
+
+  constructor(options: SlidingWindowOptions) {
+    this.options = {
+      roiSize: options.roiSize,
+      swBatchSize: options.swBatchSize ?? 1,
+      overlap: options.overlap ?? 0.25,
+      mode: options.mode ?? 'constant',
+      sigmaScale: options.sigmaScale ?? 0.125,
+      paddingMode: options.paddingMode ?? 'constant',
+      cval: options.cval ?? 0,
+    };
+    if (!Number.isInteger(this.options.swBatchSize) || this.options.swBatchSize < 1) {
+      throw new BundleError('invalid_arguments', `sw_batch_size must be a positive integer, got ${this.options.swBatchSize}.`);
+    }
+  }
+
+  /** The window plan for an input of this spatial shape. */
+  plan(spatialShape: readonly number[]): WindowPlan {
+    const { roiSize, overlap } = this.options;
+    const roi = typeof roiSize === 'number' ? spatialShape.map(() => roiSize) : roiSize;
+    return planWindows(spatialShape, roi, overlap);
+  }
+
+  async infer(input: Tensor, network: Network | Predictor, hooks: InferHooks = {}): Promise<Tensor> {
+    let out: Float32Array | undefined;
+    let planeSize = 0;
+    let rowSize = 0;
+    const result = await this.inferSlabs(
+      input,
+      network,
+      (slab) => {
+        const [channels, , ...rest] = slab.shape;
+        rowSize = rest.reduce((a, b) => a * b, 1);
+        if (out === undefined) {
+          planeSize = input.dims[2] * rowSize;
+          out = new Float32Array(channels * planeSize);
+        }
+        const slabPlane = (slab.x1 - slab.x0) * rowSize;
+        for (let k = 0; k < channels; k++) {
+          out.set(slab.data.subarray(k * slabPlane, (k + 1) * slabPlane), k * planeSize + slab.x0 * rowSize);
+        }
+      },
+      hooks,
+    );
+    return { type: 'float32', dims: [1, result.channels, ...result.spatialShape], data: out ?? new Float32Array(0) };
+  }
+
+  /**
+   * Runs every window and calls `onSlab` with each finished slab `[K, x1 - x0, ...rest]` in increasing x,
+   * covering the whole output exactly once. Peak memory: the input, one batch of windows and its output, and
+   * the open rows of the accumulator (`bufferRows` along axis 0).
+   */
+  async inferSlabs(
+    input: Tensor,
+    network: Network | Predictor,
+    onSlab: (slab: Slab) => void | Promise<void>,
+    hooks: InferHooks = {},
+  ): Promise<SlabResult> {
+    const spatialShape = checkInput(input);
+    const plan = this.plan(spatialShape);
+    const source: WindowSource = {
+      data: input.data as Float32Array,
+      channels: input.dims[1],
+      spatialShape,
+      padLow: plan.pad.map((p) => p[0]),
+      paddingMode: this.options.paddingMode,
+      cval: this.options.cval,
+    };
+    const { roiSize, numWindows } = plan;
+    const predictor = asPredictor(network);
+    const weights = this.options.mode === 'constant' ? null : importanceMap(roiSize, this.options.mode, this.options.sigmaScale);
+    const windowSize = roiSize.reduce((a, b) => a * b, 1);
+    const batchSize = this.options.swBatchSize;
+    let stitcher: SlabStitcher | undefined;
+    for (let first = 0; first < numWindows; first += batchSize) {
+      const n = Math.min(batchSize, numWindows - first);
+      const starts = Array.from({ length: n }, (_, i) => windowStart(plan, first + i));
+      const batch = new Float32Array(n * source.channels * windowSize);
+      let offset = 0;
+      for (const start of starts) offset = copyWindow(source, start, roiSize, batch, offset);
+      const output = await predictor(
+        { type: 'float32', dims: [n, source.channels, ...roiSize], data: batch },
+        { starts, roiSize: [...roiSize], pad: plan.pad.map((p) => [p[0], p[1]]) },
+      );
+      const channels = checkPredictorOutput(output, n, roiSize, `windows ${first + 1}-${first + n} of ${numWindows}`);
+      stitcher ??= new SlabStitcher(
+        { spatialShape: source.spatialShape, paddedShape: plan.paddedShape, padLow: source.padLow, roiSize, capacity: bufferRows(plan, batchSize) },
+        channels,
+      );
+      if (channels !== stitcher.channels) {
+        throw new BundleError('shape_mismatch', `The network returned ${channels} channels for windows ${first + 1}-${first + n} but ${stitcher.channels} before.`);
+      }
+      const data = output.data as Float32Array;
+      for (let i = 0; i < n; i++) stitcher.add(starts[i], data, i * channels * windowSize, weights);
+      const done = first + n;
+      hooks.onProgress?.(done, numWindows);
+      const slab = stitcher.flush(done < numWindows ? windowStart(plan, done)[0] : plan.paddedShape[0]);
+      if (slab) await onSlab(slab);
+    }
+    return { channels: stitcher!.channels, spatialShape: [...source.spatialShape], plan };
+  }
+}
+
+/** Checks the input is `[1, C, ...spatial]` float32; returns the spatial shape. */
+function checkInput(input: Tensor): number[] {
+  const dims = input?.dims;
+  if (!Array.isArray(dims) || dims.length < 4 || dims[0] !== 1) {
+    throw new BundleError('shape_mismatch', `The sliding-window inferer needs an input of shape [1, C, X, Y(, Z)], got [${dims?.join(', ')}].`, {
+      hint: 'the image must be channel-first (EnsureChannelFirstd) with a batch of one',
+    });
+  }
+  if (!(input.data instanceof Float32Array)) {
+    throw new BundleError('shape_mismatch', `The sliding-window inferer needs float32 input, got ${input.type}.`, {
+      hint: 'cast the image to float32 in preprocessing (EnsureTyped or CastToTyped with dtype float32)',
+    });
+  }
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (input.data.length !== size) {
+    throw new BundleError('shape_mismatch', `The input holds ${input.data.length} values but its shape [${dims.join(', ')}] needs ${size}.`);
+  }
+  return dims.slice(2);
+}
+
+/**
+ * Rows along axis 0 the accumulator must hold: after each batch the rows below the next window's start are
+ * flushed, so a batch needs from that start to the end of its last window (one roi when a batch stays in one
+ * row of windows; more when `sw_batch_size` spans rows).
+ */
+export function bufferRows(plan: WindowPlan, batchSize: number): number {
+  const roi0 = plan.roiSize[0];
+  let rows = 0;
+  for (let first = 0; first < plan.numWindows; first += batchSize) {
+    const last = Math.min(first + batchSize, plan.numWindows) - 1;
+    rows = Math.max(rows, windowStart(plan, last)[0] + roi0 - windowStart(plan, first)[0]);
+  }
+  return Math.min(rows, plan.paddedShape[0]);
+}
