@@ -1,0 +1,130 @@
+/**
+ * The hot path of loading: NIfTI stores X fastest; a Volume is C order over [C, X, Y, Z] (Z fastest).
+ * Planes (one (x, y) slice per z, channel after channel) arrive in slabs while the file streams in; each
+ * slab is scattered into the output in runs along z, so that every output cache line is written whole
+ * and only one slab of raw bytes is held at a time.
+ */
+import type { TypedArray } from '../Volume.js';
+
+/** How stored values become output values (nibabel's `apply_read_scaling`). */
+export interface Scaling {
+  slope: number;
+  inter: number;
+  /** true: float32 arithmetic (int8/16 or float32 data with a float32 slope), as numpy does */
+  float32: boolean;
+}
+
+/**
+ * Writes planes [firstPlane, firstPlane + planeCount) held in `src` (file order, X*Y values per plane)
+ * into `out`, shape [C, X, Y, Z] in C order. Plane p is z = p % Z of channel floor(p / Z).
+ */
+export function scatterPlanes(
+  src: TypedArray,
+  firstPlane: number,
+  planeCount: number,
+  spatialShape: readonly [number, number, number],
+  out: TypedArray,
+  scaling: Scaling | null,
+): void {
+  const [X, Y, Z] = spatialShape;
+  const plane = X * Y;
+  let done = 0;
+  while (done < planeCount) {
+    const p = firstPlane + done;
+    const channel = Math.floor(p / Z);
+    const z0 = p % Z;
+    const run = Math.min(planeCount - done, Z - z0);
+    const srcBase = done * plane;
+    const dstBase = channel * plane * Z + z0;
+    if (scaling === null) copyRun(src, srcBase, out, dstBase, X, Y, Z, run);
+    else if (scaling.float32) scaleRunF32(src, srcBase, out, dstBase, X, Y, Z, run, scaling.slope, scaling.inter);
+    else scaleRunF64(src, srcBase, out, dstBase, X, Y, Z, run, scaling.slope, scaling.inter);
+    done += run;
+  }
+}
+
+// Three copies of one loop nest, so that no per-voxel branch or call remains in the inner loop.
+function copyRun(
+  src: TypedArray, srcBase: number, out: TypedArray, dstBase: number,
+  X: number, Y: number, Z: number, run: number,
+): void {
+  const plane = X * Y;
+  for (let x = 0; x < X; x++) {
+    let d = dstBase + x * Y * Z;
+    let s = srcBase + x;
+    for (let y = 0; y < Y; y++) {
+      for (let k = 0, sk = s; k < run; k++, sk += plane) out[d + k] = src[sk]!;
+      d += Z;
+      s += X;
+    }
+  }
+}
+
+function scaleRunF32(
+  src: TypedArray, srcBase: number, out: TypedArray, dstBase: number,
+  X: number, Y: number, Z: number, run: number, slope: number, inter: number,
+): void {
+  const plane = X * Y;
+  const s32 = Math.fround(slope);
+  const i32 = Math.fround(inter);
+  for (let x = 0; x < X; x++) {
+    let d = dstBase + x * Y * Z;
+    let s = srcBase + x;
+    for (let y = 0; y < Y; y++) {
+      for (let k = 0, sk = s; k < run; k++, sk += plane) out[d + k] = Math.fround(Math.fround(src[sk]! * s32) + i32);
+      d += Z;
+      s += X;
+    }
+  }
+}
+
+function scaleRunF64(
+  src: TypedArray, srcBase: number, out: TypedArray, dstBase: number,
+  X: number, Y: number, Z: number, run: number, slope: number, inter: number,
+): void {
+  const plane = X * Y;
+  for (let x = 0; x < X; x++) {
+    let d = dstBase + x * Y * Z;
+    let s = srcBase + x;
+    for (let y = 0; y < Y; y++) {
+      for (let k = 0, sk = s; k < run; k++, sk += plane) out[d + k] = src[sk]! * slope + inter;
+      d += Z;
+      s += X;
+    }
+  }
+}
+
+/**
+ * The inverse, for writing: planes [firstPlane, firstPlane + planeCount) of `volumeData` ([C, X, Y, Z],
+ * C order) gathered into `dst` in file order. Values are stored through the typed array's own conversion;
+ * the caller rounds and clamps first when the output type is integer.
+ */
+export function gatherPlanes(
+  volumeData: TypedArray,
+  firstPlane: number,
+  planeCount: number,
+  spatialShape: readonly [number, number, number],
+  dst: TypedArray,
+): void {
+  const [X, Y, Z] = spatialShape;
+  const plane = X * Y;
+  let done = 0;
+  while (done < planeCount) {
+    const p = firstPlane + done;
+    const channel = Math.floor(p / Z);
+    const z0 = p % Z;
+    const run = Math.min(planeCount - done, Z - z0);
+    const dstBase = done * plane;
+    const srcBase = channel * plane * Z + z0;
+    for (let x = 0; x < X; x++) {
+      let s = srcBase + x * Y * Z;
+      let d = dstBase + x;
+      for (let y = 0; y < Y; y++) {
+        for (let k = 0, dk = d; k < run; k++, dk += plane) dst[dk] = volumeData[s + k]!;
+        s += Z;
+        d += X;
+      }
+    }
+    done += run;
+  }
+}
