@@ -1,0 +1,144 @@
+/**
+ * onnxruntime-node sessions: loaded lazily (the package is imported on first use, never at module load, so
+ * commands that run no network never load it), once per (model file, options) per process, on the first
+ * execution provider of the preference list that works here. Providers that are unavailable are reported in
+ * one warning; `cpu` always works and ends every list.
+ */
+import { existsSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { BundleError } from '../errors/index.js';
+import type { Logger } from '../registry/ComponentEntry.js';
+import type { TensorType } from './types.js';
+
+type Ort = typeof import('onnxruntime-node');
+export type OrtSession = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+
+export const EXECUTION_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'webgpu', 'coreml', 'dml'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+export const GRAPH_OPTIMIZATION_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type GraphOptimizationLevel = (typeof GRAPH_OPTIMIZATION_LEVELS)[number];
+
+export interface SessionOptions {
+  /** in order of preference; `cpu` is appended when absent. Default ['cpu'] */
+  executionProviders?: readonly string[];
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  graphOptimizationLevel?: GraphOptimizationLevel;
+}
+
+/** A model input or output as the model declares it: dims are numbers, or names/null for dynamic ones. */
+export interface ValueInfo {
+  name: string;
+  type?: string;
+  dims?: (number | string | null)[];
+}
+
+export interface LoadedSession {
+  ort: Ort;
+  session: OrtSession;
+  modelPath: string;
+  /** the provider the session runs on */
+  provider: ExecutionProvider;
+  /** providers asked for before it that were unavailable, with the reason */
+  unavailable: { provider: string; reason: string }[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+}
+
+let ortModule: Promise<Ort> | undefined;
+
+/** onnxruntime-node, imported on first call. Its own log is limited to fatal errors: we report failures ourselves. */
+export function loadOrt(): Promise<Ort> {
+  ortModule ??= import('onnxruntime-node').then((ort) => {
+    ort.env.logLevel = 'fatal';
+    return ort;
+  });
+  return ortModule;
+}
+
+const sessions = new Map<string, Promise<LoadedSession>>();
+
+/** The session for `modelPath` with `options`, created on first request and shared afterwards. */
+export function getSession(modelPath: string, options: SessionOptions = {}, logger?: Logger): Promise<LoadedSession> {
+  if (!existsSync(modelPath)) {
+    throw new BundleError('model_not_found', `Model file ${modelPath} does not exist.`, { location: { file: modelPath } });
+  }
+  const providers = providerList(options.executionProviders);
+  const key = JSON.stringify([realpathSync(modelPath), providers, options.intraOpNumThreads, options.interOpNumThreads, options.graphOptimizationLevel]);
+  let loaded = sessions.get(key);
+  if (!loaded) {
+    loaded = createSession(modelPath, providers, options, logger);
+    sessions.set(key, loaded);
+    loaded.catch(() => sessions.delete(key));
+  }
+  return loaded;
+}
+
+/** The preference list, checked, deduplicated and ending with cpu. */
+export function providerList(requested: readonly string[] = ['cpu']): ExecutionProvider[] {
+  const list: ExecutionProvider[] = [];
+  for (const name of requested) {
+    const p = String(name).toLowerCase();
+    if (!(EXECUTION_PROVIDERS as readonly string[]).includes(p)) {
+      throw new BundleError('invalid_arguments', `Unknown execution provider "${name}".`, {
+        hint: `execution providers are ${EXECUTION_PROVIDERS.join(', ')}`,
+      });
+    }
+    if (!list.includes(p as ExecutionProvider)) list.push(p as ExecutionProvider);
+  }
+  if (!list.includes('cpu')) list.push('cpu');
+  return list.slice(0, list.indexOf('cpu') + 1);
+}
+
+async function createSession(modelPath: string, providers: ExecutionProvider[], options: SessionOptions, logger?: Logger): Promise<LoadedSession> {
+  const ort = await loadOrt();
+  const available = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const unavailable: { provider: string; reason: string }[] = [];
+  const base = {
+    ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(options.interOpNumThreads ? { interOpNumThreads: options.interOpNumThreads } : {}),
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
+  };
+  for (const provider of providers) {
+    if (provider !== 'cpu' && !available.has(provider)) {
+      unavailable.push({ provider, reason: 'not built into this onnxruntime-node' });
+      continue;
+    }
+    try {
+      const executionProviders = provider === 'cpu' ? ['cpu'] : [provider, 'cpu'];
+      const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders });
+      if (unavailable.length > 0) {
+        const names = unavailable.map((u) => `${u.provider} (${u.reason})`).join(', ');
+        logger?.warn(`execution provider${unavailable.length > 1 ? 's' : ''} ${names} unavailable; running ${path.basename(modelPath)} on ${provider}`);
+      }
+      return { ort, session, modelPath, provider, unavailable, inputs: valueInfos(session, 'input'), outputs: valueInfos(session, 'output') };
+    } catch (e) {
+      if (provider === 'cpu') {
+        throw new BundleError('model_error', `onnxruntime could not load model ${modelPath}.`, { cause: e, location: { file: modelPath } });
+      }
+      unavailable.push({ provider, reason: firstLine(e) });
+    }
+  }
+  throw new Error('unreachable: cpu ends every provider list');
+}
+
+function valueInfos(session: OrtSession, kind: 'input' | 'output'): ValueInfo[] {
+  const names = kind === 'input' ? session.inputNames : session.outputNames;
+  const metadata = (kind === 'input' ? session.inputMetadata : session.outputMetadata) as unknown as readonly unknown[] | undefined;
+  return names.map((name, i) => {
+    const m = metadata?.[i] as { isTensor?: boolean; type?: string; shape?: readonly (number | string)[] } | undefined;
+    if (!m || !m.isTensor) return { name };
+    return { name, type: m.type, dims: m.shape?.map((d) => (typeof d === 'number' && d >= 0 ? d : typeof d === 'string' ? d : null)) };
+  });
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  const line = text.split('\n')[0];
+  return (/(Failed to .*)$/.exec(line)?.[1] ?? line).slice(0, 160);
+}
+
+/** Element types the interpreter's Tensor can hold. */
+export function isTensorType(type: string): type is TensorType {
+  return ['float32', 'int64', 'int32', 'bool', 'uint8', 'float16'].includes(type);
+}
