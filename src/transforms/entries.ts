@@ -14,6 +14,11 @@ import { keepLargestConnectedComponentdEntry } from './post/KeepLargestConnected
 import { castToTypedEntry } from './utility/CastToTyped.js';
 import { ensureChannelFirstdEntry } from './utility/EnsureChannelFirstd.js';
 import { ensureTypedEntry } from './utility/EnsureTyped.js';
+import { composeEntry } from './Compose.js';
+import { cropForegrounddEntry } from './crop/CropForegroundd.js';
+import { invertdEntry } from './post/Invertd.js';
+import { orientationdEntry } from './spatial/Orientationd.js';
+import { spacingdEntry } from './spatial/Spacingd.js';
 
 export const transformEntries: ComponentEntry[] = [
   ensureChannelFirstdEntry,
@@ -27,4 +32,9 @@ export const transformEntries: ComponentEntry[] = [
   keepLargestConnectedComponentdEntry,
   datasetEntry,
   dataLoaderEntry,
+  spacingdEntry,
+  orientationdEntry,
+  cropForegrounddEntry,
+  invertdEntry,
+  composeEntry,
 ];
