@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { silentLogger } from '../../../src/registry/ComponentEntry.js';
+import { DataLoader, dataLoaderEntry } from '../../../src/transforms/data/DataLoader.js';
+import { Dataset, datasetEntry } from '../../../src/transforms/data/Dataset.js';
+import type { Sample, Transform } from '../../../src/transforms/Transform.js';
+import { rejection, thrown } from '../volumes.js';
+
+const context = { id: 'dataset', bundleRoot: '/', logger: silentLogger };
+
+/** Records the order of calls and tags each sample. */
+function tagging(calls: string[]): Transform {
+  return {
+    name: 'Tag',
+    async apply(sample: Sample) {
+      calls.push(String(sample.image));
+      return { ...sample, seen: true };
+    },
+  };
+}
+
+describe('Dataset', () => {
+  it('applies the transform to the item asked for, on demand', async () => {
+    const calls: string[] = [];
+    const ds = new Dataset({ data: [{ image: 'a.nii.gz' }, { image: 'b.nii.gz' }], transform: tagging(calls) });
+    expect(ds.length).to.equal(2);
+    expect(calls).to.deep.equal([]);
+    expect(await ds.get(1)).to.deep.equal({ image: 'b.nii.gz', seen: true });
+    expect(calls).to.deep.equal(['b.nii.gz']);
+  });
+
+  it('hands the transform a copy, so the data items stay as they were', async () => {
+    const item: Sample = { image: 'a.nii.gz' };
+    const mutating: Transform = { name: 'Mutating', apply: (s) => Object.assign(s, { image: 'changed' }) };
+    await new Dataset({ data: [item], transform: mutating }).get(0);
+    expect(item.image).to.equal('a.nii.gz');
+  });
+
+  it('returns items as they are without a transform', async () => {
+    expect(await new Dataset({ data: [{ image: 'a' }] }).get(0)).to.deep.equal({ image: 'a' });
+  });
+
+  it('rejects data that is not a list of dicts, naming the item', () => {
+    const e = thrown(() => datasetEntry.create({ data: [{ image: 'a' }, 'b.nii.gz'] }, context));
+    expect(e.kind).to.equal('invalid_arguments');
+    expect(e.message).to.contain('item 1').and.contain('b.nii.gz');
+    expect(e.location).to.include({ id: 'dataset', path: '/data/1' });
+    expect(thrown(() => new Dataset({ data: { image: 'a' } as unknown as Sample[] })).hint).to.contain('$[@input_dict]');
+  });
+
+  it('rejects a transform that cannot be applied', () => {
+    expect(thrown(() => new Dataset({ data: [], transform: 'Compose' as unknown as Transform })).kind).to.equal('invalid_arguments');
+  });
+
+  it('rejects an index out of range', async () => {
+    const e = await rejection(new Dataset({ data: [{}] }).get(1));
+    expect(e.message).to.contain('1 items');
+  });
+});
+
+describe('DataLoader', () => {
+  it('yields every sample in order, transforming each only when it is reached', async () => {
+    const calls: string[] = [];
+    const ds = new Dataset({ data: ['a', 'b', 'c'].map((image) => ({ image })), transform: tagging(calls) });
+    const loader = dataLoaderEntry.create({ dataset: ds, batch_size: 1, shuffle: false, num_workers: 4 }, context) as DataLoader;
+    const seen: unknown[] = [];
+    for await (const sample of loader) {
+      seen.push(sample.image);
+      expect(calls).to.have.length(seen.length);
+    }
+    expect(seen).to.deep.equal(['a', 'b', 'c']);
+    expect(loader.length).to.equal(3);
+  });
+
+  it('is registered under MONAI\'s names, ThreadDataLoader included', () => {
+    expect(dataLoaderEntry.aliases).to.include.members(['ThreadDataLoader', 'monai.data.DataLoader', 'monai.data.ThreadDataLoader']);
+  });
+
+  it('rejects a batch size other than 1, shuffling, and a dataset that is not a Dataset', () => {
+    const ds = new Dataset({ data: [] });
+    const batch = thrown(() => new DataLoader({ dataset: ds, batchSize: 2, id: 'dataloader' }));
+    expect(batch.kind).to.equal('invalid_arguments');
+    expect(batch.location).to.include({ id: 'dataloader', path: '/batch_size' });
+    expect(thrown(() => new DataLoader({ dataset: ds, shuffle: true })).location.path).to.equal('/shuffle');
+    expect(thrown(() => new DataLoader({ dataset: [] as unknown as Dataset })).location.path).to.equal('/dataset');
+  });
+
+  it('passes a transform error through with its kind', async () => {
+    const failing: Transform = {
+      name: 'Failing',
+      apply: () => {
+        throw thrown(() => new DataLoader({ dataset: new Dataset({ data: [] }), batchSize: 3 }));
+      },
+    };
+    const loader = new DataLoader({ dataset: new Dataset({ data: [{}], transform: failing }) });
+    const e = await rejection((async () => {
+      for await (const _ of loader) void _;
+    })());
+    expect(e.kind).to.equal('invalid_arguments');
+  });
+});
