@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { transformEntries } from '../../src/transforms/entries.js';
 
