@@ -170,6 +170,25 @@ export class GraphBuilder {
     return outputs;
   }
 
+  /**
+   * Renames a value everywhere it appears (producers, consumers, graph inputs, initializers), e.g. to give a
+   * computed value the public name of a graph output without an extra Identity node.
+   */
+  rename(from: string, to: string): void {
+    if (!this.defined.has(from)) {
+      throw new BundleError('model_error', `Graph "${this.name}" has no value "${from}" to rename.`);
+    }
+    if (from === to) return;
+    this.define(to);
+    this.defined.delete(from);
+    const swap = (names: string[] | null | undefined) => names?.forEach((n, i) => n === from && (names[i] = to));
+    for (const node of this.nodes) {
+      swap(node.input as string[]);
+      swap(node.output as string[]);
+    }
+    for (const info of [...this.inputs, ...this.outputs, ...this.initializers]) if (info.name === from) info.name = to;
+  }
+
   /** Declares the version of a custom operator domain used by nodes (e.g. `com.microsoft`). */
   useDomain(domain: string, version: number): void {
     this.domains.set(domain, version);
