@@ -69,6 +69,12 @@ export function labelComponents(mask: ArrayLike<number>, spatialShape: readonly 
     return l;
   };
 
+  // With 26-connectivity, when the previous voxel along z is foreground, every backward neighbour except
+  // the four with dz = +1 is also its neighbour and was already joined to it: test only those four.
+  const shortcut = connectivity === 3;
+  const plusZ: number[] = [];
+  for (let k = 0; k < count; k++) if (odz[k] === 1) plusZ.push(k);
+
   let i = 0;
   for (let x = 0; x < nx; x++) {
     for (let y = 0; y < ny; y++) {
@@ -78,7 +84,12 @@ export function labelComponents(mask: ArrayLike<number>, spatialShape: readonly 
         if (mask[i] === 0) continue;
         let label = 0;
         const interior = rowInterior && z > 0 && z < nz - 1;
-        for (let k = 0; k < count; k++) {
+        const previous = z > 0 ? labels[i - 1]! : 0;
+        const viaPrevious = shortcut && previous !== 0;
+        if (viaPrevious) label = find(previous);
+        const todo = viaPrevious ? plusZ.length : count;
+        for (let t = 0; t < todo; t++) {
+          const k = viaPrevious ? plusZ[t]! : t;
           if (!interior) {
             const xx = x + odx[k]!;
             const yy = y + ody[k]!;
