@@ -36,13 +36,27 @@ export async function readNifti(file: string, options: ReadNiftiOptions = {}): P
       if (decoder.push(chunk)) break;
     }
   } catch (cause) {
-    if (cause instanceof BundleError) throw cause;
+    if (cause instanceof BundleError) throw explainNotGzip(cause, absolute, gzipped);
     throw streamError(cause, absolute, gzipped);
   } finally {
     raw.destroy();
     if (source !== raw) source.destroy();
   }
-  return decoder.finish();
+  try {
+    return decoder.finish();
+  } catch (cause) {
+    throw explainNotGzip(cause, absolute, gzipped);
+  }
+}
+
+/** A .gz name over bytes that are neither gzip nor NIfTI: say both. */
+function explainNotGzip(error: unknown, file: string, gzipped: boolean): unknown {
+  if (gzipped || !file.toLowerCase().endsWith('.gz') || !(error instanceof BundleError) || error.kind !== 'invalid_image') return error;
+  if (!/not a NIfTI image|too short/.test(error.message)) return error;
+  return new BundleError('invalid_image', 'the file is named .gz but is not gzip-compressed, and it is not an uncompressed NIfTI image either', {
+    location: { file },
+    cause: error,
+  });
 }
 
 async function checkReadable(file: string, absolute: string): Promise<void> {
@@ -51,12 +65,12 @@ async function checkReadable(file: string, absolute: string): Promise<void> {
     info = await stat(absolute);
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new BundleError('image_not_found', `the image file ${file} does not exist`, { location: { file: absolute }, cause });
+      throw new BundleError('image_not_found', 'the image file does not exist', { location: { file: absolute }, cause });
     }
-    throw new BundleError('invalid_image', `the image file ${file} cannot be read`, { location: { file: absolute }, cause });
+    throw new BundleError('invalid_image', 'the image file cannot be read', { location: { file: absolute }, cause });
   }
   if (!info.isFile()) {
-    throw new BundleError('invalid_image', `${file} is not a file`, {
+    throw new BundleError('invalid_image', 'the image path is a folder, not a file', {
       hint: 'give the path of a .nii or .nii.gz file',
       location: { file: absolute },
     });
@@ -85,7 +99,7 @@ function streamError(cause: unknown, file: string, gzipped: boolean): BundleErro
   return new BundleError('invalid_image', 'the image file could not be read', { location: { file }, cause });
 }
 
-/** nibabel's `get_slope_inter` + `apply_read_scaling`, as a Scaling (null: values are used as stored). */
+/** nibabel's `get_slope_inter`: a slope of 0 or NaN means unscaled (null: values are used as stored). */
 function scalingOf(header: NiftiHeader, file: string): Scaling | null {
   const slope = header.sclSlope;
   const inter = header.sclInter;
@@ -97,11 +111,8 @@ function scalingOf(header: NiftiHeader, file: string): Scaling | null {
     });
   }
   if (slope === 1 && inter === 0) return null;
-  // numpy: small ints and float32 times a float32 scalar array stay float32; int32/uint32, float64 and
-  // NIfTI-2's float64 slopes go to float64
-  const float32 =
-    header.version === 1 && ['uint8', 'int8', 'int16', 'uint16', 'float32'].includes(header.dtype);
-  return { slope, inter, float32 };
+  // nibabel scales in float64 whatever the stored type (MONAI then casts to its dtype)
+  return { slope, inter };
 }
 
 /** Consumes the file's bytes in arbitrary chunks; see readNifti. */
@@ -166,7 +177,7 @@ class NiftiDecoder {
     }
     this.channels = extra[0] ?? 1;
     this.scaling = scalingOf(header, this.file);
-    this.outDtype = this.dtype ?? (this.scaling ? (this.scaling.float32 ? 'float32' : 'float64') : header.dtype);
+    this.outDtype = this.dtype ?? (this.scaling ? 'float64' : header.dtype);
     this.dataStart = header.voxOffset;
     this.dataLength = dataByteLength(header);
     const voxels = this.dataLength / BYTES_PER_VOXEL[header.dtype];

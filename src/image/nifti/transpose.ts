@@ -6,12 +6,10 @@
  */
 import type { TypedArray } from '../Volume.js';
 
-/** How stored values become output values (nibabel's `apply_read_scaling`). */
+/** How stored values become output values: v * slope + inter in float64, as nibabel's scaled read gives. */
 export interface Scaling {
   slope: number;
   inter: number;
-  /** true: float32 arithmetic (int8/16 or float32 data with a float32 slope), as numpy does */
-  float32: boolean;
 }
 
 /**
@@ -37,13 +35,12 @@ export function scatterPlanes(
     const srcBase = done * plane;
     const dstBase = channel * plane * Z + z0;
     if (scaling === null) copyRun(src, srcBase, out, dstBase, X, Y, Z, run);
-    else if (scaling.float32) scaleRunF32(src, srcBase, out, dstBase, X, Y, Z, run, scaling.slope, scaling.inter);
-    else scaleRunF64(src, srcBase, out, dstBase, X, Y, Z, run, scaling.slope, scaling.inter);
+    else scaleRun(src, srcBase, out, dstBase, X, Y, Z, run, scaling.slope, scaling.inter);
     done += run;
   }
 }
 
-// Three copies of one loop nest, so that no per-voxel branch or call remains in the inner loop.
+// Two copies of one loop nest, so that no per-voxel branch or call remains in the inner loop.
 function copyRun(
   src: TypedArray, srcBase: number, out: TypedArray, dstBase: number,
   X: number, Y: number, Z: number, run: number,
@@ -60,25 +57,7 @@ function copyRun(
   }
 }
 
-function scaleRunF32(
-  src: TypedArray, srcBase: number, out: TypedArray, dstBase: number,
-  X: number, Y: number, Z: number, run: number, slope: number, inter: number,
-): void {
-  const plane = X * Y;
-  const s32 = Math.fround(slope);
-  const i32 = Math.fround(inter);
-  for (let x = 0; x < X; x++) {
-    let d = dstBase + x * Y * Z;
-    let s = srcBase + x;
-    for (let y = 0; y < Y; y++) {
-      for (let k = 0, sk = s; k < run; k++, sk += plane) out[d + k] = Math.fround(Math.fround(src[sk]! * s32) + i32);
-      d += Z;
-      s += X;
-    }
-  }
-}
-
-function scaleRunF64(
+function scaleRun(
   src: TypedArray, srcBase: number, out: TypedArray, dstBase: number,
   X: number, Y: number, Z: number, run: number, slope: number, inter: number,
 ): void {
