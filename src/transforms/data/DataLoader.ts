@@ -48,8 +48,8 @@ export class DataLoader implements AsyncIterable<Sample> {
     return this.dataset.length;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Sample> {
-    for (let i = 0; i < this.dataset.length; i++) yield await this.dataset.get(i);
+  [Symbol.asyncIterator](): AsyncIterator<Sample> {
+    return this.dataset[Symbol.asyncIterator]();
   }
 }
 

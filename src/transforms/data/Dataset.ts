@@ -14,7 +14,7 @@ export interface DatasetOptions {
   id?: string;
 }
 
-export class Dataset {
+export class Dataset implements AsyncIterable<Sample> {
   readonly name = 'Dataset';
   readonly data: readonly Sample[];
   readonly transform: Transform | null;
@@ -58,6 +58,11 @@ export class Dataset {
     }
     const item: Sample = { ...this.data[index]! };
     return this.transform ? await this.transform.apply(item) : item;
+  }
+
+  /** The transformed samples in order, one at a time (MONAI's Dataset is iterable too). */
+  async *[Symbol.asyncIterator](): AsyncIterator<Sample> {
+    for (let i = 0; i < this.data.length; i++) yield await this.get(i);
   }
 }
 

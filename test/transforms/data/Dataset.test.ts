@@ -51,6 +51,12 @@ describe('Dataset', () => {
     expect(thrown(() => new Dataset({ data: [], transform: 'Compose' as unknown as Transform })).kind).to.equal('invalid_arguments');
   });
 
+  it('can be iterated in order, like MONAI\'s Dataset', async () => {
+    const seen: unknown[] = [];
+    for await (const sample of new Dataset({ data: [{ image: 'a' }, { image: 'b' }], transform: tagging([]) })) seen.push(sample.image);
+    expect(seen).to.deep.equal(['a', 'b']);
+  });
+
   it('rejects an index out of range', async () => {
     const e = await rejection(new Dataset({ data: [{}] }).get(1));
     expect(e.message).to.contain('1 items');
