@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
+import { axcodesToOrnt } from '../../../src/image/orientation.js';
 import type { Mat4, Volume } from '../../../src/image/Volume.js';
 import { Compose } from '../../../src/transforms/Compose.js';
 import { CropForegroundd } from '../../../src/transforms/crop/CropForegroundd.js';
@@ -95,5 +97,34 @@ describe('Invertd', () => {
   it('rejects post_func and a transform that is not one', () => {
     expect(thrown(() => (invertdEntry.create({ keys: 'pred', transform: preprocessing(), post_func: 'x' } as never, context) as Invertd)).location.path).to.equal('/post_func');
     expect(thrown(() => (invertdEntry.create({ keys: 'pred', transform: { a: 1 } } as never, context) as Invertd)).location.path).to.equal('/transform');
+  });
+
+  it('round-trips any label volume, orientation and finer spacing exactly (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('RAS', 'LPS', 'LAS', 'PIR', 'SRA'),
+        fc.tuple(fc.double({ min: 0.5, max: 3, noNaN: true }), fc.double({ min: 0.5, max: 3, noNaN: true }), fc.double({ min: 0.5, max: 3, noNaN: true })),
+        fc.tuple(fc.double({ min: 1.01, max: 2.5, noNaN: true }), fc.double({ min: 1.01, max: 2.5, noNaN: true }), fc.double({ min: 1.01, max: 2.5, noNaN: true })),
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 5 * 4 * 3, maxLength: 5 * 4 * 3 }),
+        async (codes, spacing, ratio, values) => {
+          const grid: Mat4 = [[0, 0, 0, 12.5], [0, 0, 0, -7.25], [0, 0, 0, 3], [0, 0, 0, 1]];
+          axcodesToOrnt(codes).forEach(([axis, flip], i) => (grid[axis]![i] = flip * spacing[i]!));
+          if (values.every((v) => v === 0)) values[7] = 2;
+          const v = { ...makeVolume(values, [1, 5, 4, 3], 'uint8'), affine: grid };
+          const pre = new Compose([
+            new Spacingd({ keys: 'image', pixdim: spacing.map((s, i) => s / ratio[i]!), mode: 'nearest' }),
+            new CropForegroundd({ keys: 'image', sourceKey: 'image', margin: 1 }),
+            new Orientationd({ keys: 'image', axcodes: 'RAS' }),
+          ]);
+          const sample = await pre.apply({ image: v });
+          const pred = { ...(sample.image as Volume), appliedOperations: [] };
+          const out = (await new Invertd({ keys: 'pred', transform: pre, origKeys: 'image' }).apply({ ...sample, pred })).pred as Volume;
+          expect(out.shape).to.deep.equal(v.shape);
+          expect(out.affine).to.deep.equal(grid);
+          expect([...out.data]).to.deep.equal(values);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
