@@ -53,6 +53,11 @@ export function perKey<T>(
   );
 }
 
+/** `schema` or null (MONAI's Optional arguments). */
+export function nullable(schema: JsonSchema): JsonSchema {
+  return { oneOf: [schema, { type: 'null' }] };
+}
+
 /** JSON Schema properties every dictionary transform accepts. */
 export const mapTransformProperties: Record<string, JsonSchema> = {
   keys: {

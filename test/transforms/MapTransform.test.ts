@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { BundleError } from '../../src/errors/index.js';
-import { identity4, type Volume } from '../../src/image/Volume.js';
+import type { Volume } from '../../src/image/Volume.js';
 import { MapTransform, mapTransformSchema, normalizeKeys, perKey } from '../../src/transforms/MapTransform.js';
 import type { Sample } from '../../src/transforms/Transform.js';
+import { makeVolume, rejection as rejected, thrown as caught } from './volumes.js';
 
 class Negated extends MapTransform {
   readonly name = 'Negated';
@@ -11,36 +11,7 @@ class Negated extends MapTransform {
   }
 }
 
-function volume(values: number[]): Volume {
-  return {
-    data: Float32Array.from(values),
-    dtype: 'float32',
-    shape: [1, values.length, 1, 1],
-    affine: identity4(),
-    meta: { originalAffine: identity4(), originalSpatialShape: [values.length, 1, 1] },
-    appliedOperations: [],
-  };
-}
-
-function caught(fn: () => unknown): BundleError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof BundleError) return e;
-    throw e;
-  }
-  throw new Error('expected a BundleError');
-}
-
-async function rejected(p: Promise<unknown>): Promise<BundleError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BundleError) return e;
-    throw e;
-  }
-  throw new Error('expected a BundleError');
-}
+const volume = (values: number[]) => makeVolume(values);
 
 describe('MapTransform', () => {
   it('accepts keys as one string or a list and transforms each listed key only', async () => {

@@ -6,7 +6,7 @@
  */
 import { allocate, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
-import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
+import { MapTransform, mapTransformSchema, nullable, type MapTransformOptions } from '../MapTransform.js';
 
 export interface NanToNumdOptions extends MapTransformOptions {
   nan?: number;
@@ -47,7 +47,7 @@ export class NanToNumd extends MapTransform {
 
 type Args = { keys: string | string[]; nan?: number; posinf?: number | null; neginf?: number | null; allow_missing_keys?: boolean };
 
-const nullableNumber = { oneOf: [{ type: 'number' }, { type: 'null' }] };
+const nullableNumber = nullable({ type: 'number' });
 
 export const nanToNumdEntry: ComponentEntry = {
   name: 'NanToNumd',

@@ -6,7 +6,7 @@
  */
 import { allocate, type DType, type TypedArray, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
-import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
+import { MapTransform, mapTransformSchema, nullable, type MapTransformOptions } from '../MapTransform.js';
 import { castData, dtypeSchema, parseDType } from '../utility/dtypes.js';
 
 export interface ScaleIntensityRangedOptions extends MapTransformOptions {
@@ -111,7 +111,7 @@ type Args = {
   allow_missing_keys?: boolean;
 };
 
-const nullableNumber = { oneOf: [{ type: 'number' }, { type: 'null' }] };
+const nullableNumber = nullable({ type: 'number' });
 
 export const scaleIntensityRangedEntry: ComponentEntry = {
   name: 'ScaleIntensityRanged',
