@@ -109,7 +109,7 @@ describe('Invertd', () => {
         async (codes, spacing, ratio, values) => {
           const grid: Mat4 = [[0, 0, 0, 12.5], [0, 0, 0, -7.25], [0, 0, 0, 3], [0, 0, 0, 1]];
           axcodesToOrnt(codes).forEach(([axis, flip], i) => (grid[axis]![i] = flip * spacing[i]!));
-          if (values.every((v) => v === 0)) values[7] = 2;
+          if (!values.some((v) => v > 0)) values[7] = 2;
           const v = { ...makeVolume(values, [1, 5, 4, 3], 'uint8'), affine: grid };
           const pre = new Compose([
             new Spacingd({ keys: 'image', pixdim: spacing.map((s, i) => s / ratio[i]!), mode: 'nearest' }),
