@@ -8,7 +8,7 @@
  * Voxel look-ups round half to even, as numpy and torch do.
  */
 import { componentAt, labelComponents, largestLabelInCube } from '../../transforms/post/connectedComponents.js';
-import { roundHalfEven } from './prompts.js';
+import { roundHalfEven } from '../../transforms/spatial/resample.js';
 
 const POSITIVE = [1, 3];
 const NEGATIVE = [0, 2];

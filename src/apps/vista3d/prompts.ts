@@ -5,6 +5,7 @@
  * and clicks must lie inside the image.
  */
 import { BundleError } from '../../errors/index.js';
+import { roundHalfEven } from '../../transforms/spatial/resample.js';
 import { LABEL_ID_LIMIT, isSupportedWithoutPoints } from './labels.js';
 
 /** The sample key where VistaPreTransformd records which parent ids it expanded (for the V10 message). */
@@ -122,12 +123,6 @@ export function checkClicksInside(points: readonly (readonly number[])[], spatia
       'click on the body: voxels far from anything above 0 HU are cropped away before inference',
     );
   }
-}
-
-/** Python's round(): halves go to the even neighbour (used for every click -> voxel look-up). */
-export function roundHalfEven(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 function isPoint(p: unknown): boolean {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { BundleError } from '../../../src/errors/index.js';
 import { EVERYTHING_LABELS } from '../../../src/apps/vista3d/labels.js';
-import { checkClicksInside, roundHalfEven, validatePrompts, type PromptInput } from '../../../src/apps/vista3d/prompts.js';
+import { checkClicksInside, validatePrompts, type PromptInput } from '../../../src/apps/vista3d/prompts.js';
 
 function rejects(input: PromptInput, message: string, everything: readonly number[] | null = EVERYTHING_LABELS): void {
   let caught: unknown;
@@ -141,11 +141,5 @@ describe('checkClicksInside', () => {
   it('a click that rounds outside the cropped network volume is refused', () => {
     expect(() => checkClicksInside([[51.6, 3, 3]], [52, 47, 66], 'network')).to.throw(BundleError, 'foreground crop');
     expect(() => checkClicksInside([[51.4, -0.5, 3]], [52, 47, 66], 'network')).not.to.throw();
-  });
-});
-
-describe('roundHalfEven', () => {
-  it('rounds halves to the even neighbour like numpy and Python', () => {
-    expect([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4, 2.6].map(roundHalfEven)).to.deep.equal([0, 2, 2, -0, -2, -2, 2, 3]);
   });
 });
