@@ -19,6 +19,8 @@ import { cropForegrounddEntry } from './crop/CropForegroundd.js';
 import { invertdEntry } from './post/Invertd.js';
 import { orientationdEntry } from './spatial/Orientationd.js';
 import { spacingdEntry } from './spatial/Spacingd.js';
+import { loadImagedEntry } from './io/LoadImaged.js';
+import { saveImagedEntry } from './io/SaveImaged.js';
 
 export const transformEntries: ComponentEntry[] = [
   ensureChannelFirstdEntry,
@@ -37,4 +39,6 @@ export const transformEntries: ComponentEntry[] = [
   cropForegrounddEntry,
   invertdEntry,
   composeEntry,
+  loadImagedEntry,
+  saveImagedEntry,
 ];

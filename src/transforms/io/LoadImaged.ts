@@ -1,0 +1,184 @@
+/**
+ * LoadImaged: replaces each key's file path with the loaded Volume (MONAI's LoadImaged with the
+ * NibabelReader). Volumes are always channel first, [C, X, Y, Z], so `ensure_channel_first` changes nothing.
+ * A list of paths loads each file and stacks them as channels, as MONAI does.
+ */
+import { homedir } from 'node:os';
+import { BundleError } from '../../errors/index.js';
+import { readNifti } from '../../image/nifti/read.js';
+import { allocate, type DType, type Volume } from '../../image/Volume.js';
+import type { ComponentEntry } from '../../registry/ComponentEntry.js';
+import { MapTransform, mapTransformSchema, type MapTransformOptions, perKey } from '../MapTransform.js';
+import type { Sample } from '../Transform.js';
+import { dtypeSchema, parseDType } from '../utility/dtypes.js';
+
+export interface LoadImagedOptions extends MapTransformOptions {
+  /** output dtype; default float32; null keeps the file's (scaled) type */
+  dtype?: DType | null;
+  /** false: also put a MONAI-style meta dict under `<key>_<metaKeyPostfix>` (or `metaKeys`) */
+  imageOnly?: boolean;
+  metaKeys?: string | (string | null)[] | null;
+  metaKeyPostfix?: string;
+  overwriting?: boolean;
+  /** expand a leading "~/" to the home folder, as MONAI does; default true */
+  expandUser?: boolean;
+}
+
+export class LoadImaged extends MapTransform {
+  readonly name = 'LoadImaged';
+  readonly dtype: DType | null;
+  readonly imageOnly: boolean;
+  readonly metaKeyNames: string[];
+  readonly overwriting: boolean;
+  readonly expandUser: boolean;
+
+  constructor(options: LoadImagedOptions) {
+    super(options);
+    this.dtype = options.dtype === undefined ? 'float32' : options.dtype;
+    this.imageOnly = options.imageOnly ?? true;
+    this.overwriting = options.overwriting ?? false;
+    this.expandUser = options.expandUser ?? true;
+    const postfix = options.metaKeyPostfix ?? 'meta_dict';
+    const metaKeys = perKey<string | null>(options.metaKeys ?? null, this.keys, 'meta_keys', this.name, this.id);
+    this.metaKeyNames = this.keys.map((key, i) => metaKeys[i] ?? `${key}_${postfix}`);
+  }
+
+  override async apply(sample: Sample): Promise<Sample> {
+    const out: Sample = { ...sample };
+    for (const key of this.presentKeys(sample)) {
+      const volume = await this.load(sample[key], key);
+      out[key] = volume;
+      if (!this.imageOnly) {
+        const metaKey = this.metaKeyNames[this.keys.indexOf(key)]!;
+        if (metaKey in out && !this.overwriting) {
+          throw new BundleError('invalid_data', `LoadImaged would overwrite the existing key "${metaKey}" with the meta data of "${key}".`, {
+            hint: 'set overwriting to true, or choose other meta_keys',
+            location: { id: this.id, path: metaKey },
+          });
+        }
+        out[metaKey] = metaDict(volume);
+      }
+    }
+    return out;
+  }
+
+  private async load(value: unknown, key: string): Promise<Volume> {
+    const where = { id: this.id, path: key };
+    const asPath = (v: unknown): string => {
+      if (typeof v !== 'string' || v === '') {
+        throw new BundleError('invalid_data', `LoadImaged expects a file path under key "${key}" but found ${describeValue(v)}.`, {
+          hint: 'give the image as a path string, e.g. {"image": "ct.nii.gz"}',
+          location: where,
+        });
+      }
+      return this.expandUser && (v === '~' || v.startsWith('~/')) ? homedir() + v.slice(1) : v;
+    };
+    try {
+      if (!Array.isArray(value)) return await readNifti(asPath(value), { dtype: this.dtype });
+      if (value.length === 0) throw new BundleError('invalid_data', `LoadImaged got an empty list of files under key "${key}".`, { location: where });
+      const volumes: Volume[] = [];
+      for (const item of value) volumes.push(await readNifti(asPath(item), { dtype: this.dtype }));
+      return stackChannels(volumes, key, this.id);
+    } catch (error) {
+      if (error instanceof BundleError) throw error.withLocation(where);
+      throw error;
+    }
+  }
+}
+
+/** Several files as the channels of one volume; they must share the spatial shape and affine. */
+function stackChannels(volumes: Volume[], key: string, id: string | undefined): Volume {
+  const first = volumes[0]!;
+  if (volumes.length === 1) return first;
+  for (const v of volumes.slice(1)) {
+    const sameGrid =
+      v.shape.slice(1).every((d, i) => d === first.shape[i + 1]) &&
+      v.affine.every((row, r) => row.every((x, c) => Math.abs(x - first.affine[r]![c]!) <= 1e-6 * Math.max(1, Math.abs(x))));
+    if (!sameGrid || v.dtype !== first.dtype) {
+      throw new BundleError('invalid_data', `LoadImaged cannot stack the files under key "${key}": their shapes, affines or dtypes differ.`, {
+        hint: 'stacked files must share the same grid (resample them first) and the same dtype',
+        location: { id, path: key, file: v.meta.filename },
+      });
+    }
+  }
+  const channels = volumes.reduce((n, v) => n + v.shape[0]!, 0);
+  const data = allocate(first.dtype, channels * (first.data.length / first.shape[0]!));
+  let offset = 0;
+  for (const v of volumes) {
+    data.set(v.data as ArrayLike<number>, offset);
+    offset += v.data.length;
+  }
+  return { ...first, data, shape: [channels, ...first.shape.slice(1)], meta: { ...first.meta } };
+}
+
+/** MONAI's meta dict keys (snake_case), for image_only=false. */
+function metaDict(volume: Volume): Record<string, unknown> {
+  return {
+    affine: volume.affine.map((row) => row.slice()),
+    original_affine: volume.meta.originalAffine.map((row) => row.slice()),
+    spatial_shape: volume.shape.slice(1),
+    original_channel_dim: volume.shape[0] === 1 ? 'no_channel' : -1,
+    filename_or_obj: volume.meta.filename,
+    space: 'RAS',
+    stored_dtype: volume.meta.storedDtype,
+    nifti: volume.meta.nifti,
+  };
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return ArrayBuffer.isView((value as { data?: unknown }).data) ? 'an already loaded image' : 'an object';
+  return `a ${typeof value}`;
+}
+
+interface LoadImagedArgs {
+  keys: string | string[];
+  reader?: string | null;
+  dtype?: string | null;
+  image_only?: boolean;
+  ensure_channel_first?: boolean;
+  meta_keys?: string | (string | null)[] | null;
+  meta_key_postfix?: string;
+  overwriting?: boolean;
+  simple_keys?: boolean;
+  expanduser?: boolean;
+  allow_missing_keys?: boolean;
+}
+
+export const loadImagedEntry: ComponentEntry<LoadImagedArgs, LoadImaged> = {
+  name: 'LoadImaged',
+  aliases: ['monai.transforms.LoadImaged', 'LoadImageD', 'LoadImageDict', 'monai.transforms.LoadImageD'],
+  description: 'Loads NIfTI images (.nii, .nii.gz) from the paths under the keys, as MONAI LoadImaged with NibabelReader.',
+  argsSchema: mapTransformSchema({
+    reader: {
+      oneOf: [{ type: 'null' }, { type: 'string', enum: ['NibabelReader', 'monai.data.NibabelReader', 'nibabelreader'] }],
+      description: 'only the NIfTI reader (NibabelReader) is available',
+    },
+    dtype: { oneOf: [{ type: 'null' }, dtypeSchema], default: 'float32', description: 'output dtype; null keeps the stored type' },
+    image_only: { type: 'boolean', default: true },
+    ensure_channel_first: { type: 'boolean', default: false, description: 'volumes are always channel first; accepted for compatibility' },
+    meta_keys: {
+      oneOf: [{ type: 'null' }, { type: 'string' }, { type: 'array', items: { type: ['string', 'null'] } }],
+      description: 'keys of the meta dicts (image_only false); default <key>_<meta_key_postfix>',
+    },
+    meta_key_postfix: { type: 'string', default: 'meta_dict' },
+    overwriting: { type: 'boolean', default: false },
+    simple_keys: { type: 'boolean', default: false },
+    expanduser: { type: 'boolean', default: true },
+  }),
+  create: (args, context) => {
+    const dtype = args.dtype === undefined ? undefined : args.dtype === null ? null : parseDType(args.dtype, 'dtype', 'LoadImaged', context.id);
+    return new LoadImaged({
+      keys: args.keys,
+      allowMissingKeys: args.allow_missing_keys,
+      dtype,
+      imageOnly: args.image_only,
+      metaKeys: args.meta_keys,
+      metaKeyPostfix: args.meta_key_postfix,
+      overwriting: args.overwriting,
+      expandUser: args.expanduser,
+      id: context.id,
+    });
+  },
+};

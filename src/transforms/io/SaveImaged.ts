@@ -1,0 +1,194 @@
+/**
+ * SaveImaged: writes each key's volume as NIfTI, named after its source file as MONAI's folder layout does:
+ * `<output_dir>/<stem>/<stem>_<postfix><ext>` (separate_folder) or `<output_dir>/<stem>_<postfix><ext>`,
+ * where stem is the source's base name without `.gz` and then one more extension. The source is the
+ * volume's meta.filename (Invertd copies the image's meta to the prediction). The sample passes through.
+ */
+import path from 'node:path';
+import { BundleError } from '../../errors/index.js';
+import { writeNifti } from '../../image/nifti/write.js';
+import type { DType, Volume } from '../../image/Volume.js';
+import { type ComponentEntry, type Logger, silentLogger } from '../../registry/ComponentEntry.js';
+import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
+import type { Sample } from '../Transform.js';
+import { dtypeSchema, parseDType } from '../utility/dtypes.js';
+
+export interface SaveImagedOptions extends MapTransformOptions {
+  outputDir?: string;
+  outputPostfix?: string;
+  /** ".nii.gz" (default) or ".nii" */
+  outputExt?: string;
+  /** stored dtype; default float32 (MONAI's default); null keeps the volume's dtype */
+  outputDtype?: DType | null;
+  separateFolder?: boolean;
+  /** MONAI's data_root_dir: keep the source's folders below this root in the output */
+  dataRootDir?: string;
+  /** true: only accepted when the volume is already on its original grid (nothing to resample) */
+  resample?: boolean;
+  printLog?: boolean;
+  /** record the written path in the returned volume's meta (`saved_to`) */
+  savepathInMetadict?: boolean;
+  logger?: Logger;
+}
+
+const EXTENSIONS = ['.nii.gz', '.nii'];
+
+/** MONAI's `create_file_basename`: the output path without extension. */
+export function outputBasename(source: string, outputDir: string, postfix: string, separateFolder: boolean, dataRootDir = ''): string {
+  const folder = path.dirname(source);
+  let stem = path.basename(source);
+  let ext = path.extname(stem);
+  stem = stem.slice(0, stem.length - ext.length);
+  if (ext === '.gz') {
+    ext = path.extname(stem);
+    stem = stem.slice(0, stem.length - ext.length);
+  }
+  let out = path.join(outputDir, dataRootDir ? path.relative(dataRootDir, folder) : '');
+  if (separateFolder) out = path.join(out, stem);
+  out = path.join(out, stem);
+  if (postfix.length > 0) out += `_${postfix}`;
+  return path.resolve(out);
+}
+
+export class SaveImaged extends MapTransform {
+  readonly name = 'SaveImaged';
+  readonly outputDir: string;
+  readonly outputPostfix: string;
+  readonly outputExt: string;
+  readonly outputDtype: DType | null;
+  readonly separateFolder: boolean;
+  readonly dataRootDir: string;
+  readonly resample: boolean;
+  readonly printLog: boolean;
+  readonly savepathInMetadict: boolean;
+  readonly logger: Logger;
+
+  constructor(options: SaveImagedOptions) {
+    super(options);
+    this.outputDir = options.outputDir ?? './';
+    this.outputPostfix = options.outputPostfix ?? 'trans';
+    let ext = (options.outputExt ?? '.nii.gz').toLowerCase();
+    if (ext && !ext.startsWith('.')) ext = `.${ext}`;
+    if (!EXTENSIONS.includes(ext)) {
+      throw new BundleError('invalid_arguments', `SaveImaged cannot write "${options.outputExt}" files.`, {
+        hint: 'output_ext must be ".nii.gz" or ".nii" (NIfTI is the only output format)',
+        location: { id: this.id, path: '/output_ext' },
+      });
+    }
+    this.outputExt = ext;
+    this.outputDtype = options.outputDtype === undefined ? 'float32' : options.outputDtype;
+    this.separateFolder = options.separateFolder ?? true;
+    this.dataRootDir = options.dataRootDir ?? '';
+    this.resample = options.resample ?? false;
+    this.printLog = options.printLog ?? true;
+    this.savepathInMetadict = options.savepathInMetadict ?? false;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Where `volume` would be written. */
+  outputPath(volume: Volume, key: string): string {
+    const source = volume.meta.filename;
+    if (typeof source !== 'string' || source === '') {
+      throw new BundleError('invalid_data', `SaveImaged cannot name the output for key "${key}": the image has no source file name.`, {
+        hint: 'outputs are named after the loaded input (meta.filename); load the image with LoadImaged, or copy its meta with Invertd',
+        location: { id: this.id, path: key },
+      });
+    }
+    return outputBasename(source, this.outputDir, this.outputPostfix, this.separateFolder, this.dataRootDir) + this.outputExt;
+  }
+
+  protected override async transformVolume(volume: Volume, key: string): Promise<Volume> {
+    if (this.resample && !onOriginalGrid(volume)) {
+      throw new BundleError('invalid_arguments', `SaveImaged with resample=true would have to resample "${key}" to its original grid, which is not supported.`, {
+        hint: 'invert the spatial transforms first (Invertd) and save with resample false',
+        location: { id: this.id, path: '/resample' },
+      });
+    }
+    const file = this.outputPath(volume, key);
+    try {
+      await writeNifti(file, volume, { dtype: this.outputDtype ?? volume.dtype });
+    } catch (error) {
+      if (error instanceof BundleError) throw error.withLocation({ id: this.id, path: key });
+      throw error;
+    }
+    if (this.printLog) this.logger.info(`writing: ${file}`);
+    return this.savepathInMetadict ? { ...volume, meta: { ...volume.meta, saved_to: file } } : volume;
+  }
+}
+
+function onOriginalGrid(volume: Volume): boolean {
+  const original = volume.meta.originalAffine;
+  const shape = volume.meta.originalSpatialShape;
+  return (
+    Array.isArray(shape) &&
+    shape.every((d, i) => d === volume.shape[i + 1]) &&
+    volume.affine.every((row, r) => row.every((v, c) => Math.abs(v - original[r]![c]!) <= 1e-6))
+  );
+}
+
+interface SaveImagedArgs {
+  keys: string | string[];
+  meta_keys?: unknown;
+  meta_key_postfix?: string;
+  output_dir?: string;
+  output_postfix?: string;
+  output_ext?: string;
+  resample?: boolean;
+  mode?: string;
+  padding_mode?: string;
+  scale?: null;
+  dtype?: string | null;
+  output_dtype?: string | null;
+  squeeze_end_dims?: boolean;
+  data_root_dir?: string;
+  separate_folder?: boolean;
+  print_log?: boolean;
+  output_format?: string;
+  savepath_in_metadict?: boolean;
+  allow_missing_keys?: boolean;
+}
+
+export const saveImagedEntry: ComponentEntry<SaveImagedArgs, SaveImaged> = {
+  name: 'SaveImaged',
+  aliases: ['monai.transforms.SaveImaged', 'SaveImageD', 'SaveImageDict', 'monai.transforms.SaveImageD'],
+  description: 'Writes the images under the keys as NIfTI, named <output_dir>/<stem>/<stem>_<postfix><ext> as MONAI SaveImaged.',
+  argsSchema: mapTransformSchema({
+    meta_keys: { description: 'accepted for compatibility; the meta data travels with the image' },
+    meta_key_postfix: { type: 'string', default: 'meta_dict' },
+    output_dir: { type: 'string', default: './', description: 'output folder, relative to the current directory' },
+    output_postfix: { type: 'string', default: 'trans' },
+    output_ext: { type: 'string', default: '.nii.gz', description: '.nii.gz or .nii' },
+    resample: { type: 'boolean', default: false, description: 'true is accepted only when the image is already on its original grid' },
+    mode: { type: 'string', description: 'resampling mode; unused (no resampling)' },
+    padding_mode: { type: 'string', description: 'resampling padding; unused (no resampling)' },
+    scale: { type: 'null', description: 'only null (no scaling) for NIfTI' },
+    dtype: { oneOf: [{ type: 'null' }, dtypeSchema], description: 'resampling compute dtype; unused' },
+    output_dtype: { oneOf: [{ type: 'null' }, dtypeSchema], default: 'float32', description: 'stored dtype; null keeps the image dtype' },
+    squeeze_end_dims: { type: 'boolean', default: true },
+    data_root_dir: { type: 'string', default: '' },
+    separate_folder: { type: 'boolean', default: true },
+    print_log: { type: 'boolean', default: true },
+    output_format: { type: 'string', enum: ['', 'nii', 'nii.gz', 'nifti'] },
+    savepath_in_metadict: { type: 'boolean', default: false },
+  }),
+  create: (args, context) => {
+    const outputDtype =
+      args.output_dtype === undefined ? undefined : args.output_dtype === null ? null : parseDType(args.output_dtype, 'output_dtype', 'SaveImaged', context.id);
+    if (args.dtype) parseDType(args.dtype, 'dtype', 'SaveImaged', context.id);
+    return new SaveImaged({
+      keys: args.keys,
+      allowMissingKeys: args.allow_missing_keys,
+      outputDir: args.output_dir,
+      outputPostfix: args.output_postfix,
+      outputExt: args.output_ext ?? (args.output_format === 'nii' ? '.nii' : undefined),
+      outputDtype,
+      separateFolder: args.separate_folder,
+      dataRootDir: args.data_root_dir,
+      resample: args.resample,
+      printLog: args.print_log,
+      savepathInMetadict: args.savepath_in_metadict,
+      logger: context.logger,
+      id: context.id,
+    });
+  },
+};
