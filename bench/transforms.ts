@@ -59,6 +59,20 @@ function labelMap(ct: Volume): Volume {
   return { ...ct, data };
 }
 
+/** 125 labels, one per 5x5x5 block of the volume, each block's label inside the body plus far specks. */
+function manyLabels(ct: Volume): Volume {
+  const n = ct.shape[1]!;
+  const block = Math.ceil(n / 5);
+  const data = new Float32Array(ct.data.length);
+  for (let x = 0, i = 0; x < n; x++)
+    for (let y = 0; y < n; y++)
+      for (let z = 0; z < n; z++, i++) {
+        const label = 1 + Math.floor(x / block) * 25 + Math.floor(y / block) * 5 + Math.floor(z / block);
+        data[i] = ct.data[i]! > 30 ? label : ct.data[i]! < -1009 ? (label % 125) + 1 : 0;
+      }
+  return { ...ct, data };
+}
+
 interface Case {
   name: string;
   transform: Transform;
@@ -83,6 +97,7 @@ export const cases: Case[] = [
     },
   },
   { name: 'KeepLargestConnectedComponentd (2 labels)', transform: new KeepLargestConnectedComponentd({ keys: 'pred' }), sample: (ct) => ({ pred: labelMap(ct) }) },
+  { name: 'KeepLargestConnectedComponentd (125 labels)', transform: new KeepLargestConnectedComponentd({ keys: 'pred' }), sample: (ct) => ({ pred: manyLabels(ct) }) },
 ];
 
 async function time(fn: () => unknown, repeats = 3): Promise<number> {

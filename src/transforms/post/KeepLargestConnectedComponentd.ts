@@ -10,7 +10,7 @@
  * order is kept (MONAI's argsort order). Values are otherwise unchanged, dtype kept. Not invertible.
  */
 import { BundleError } from '../../errors/index.js';
-import { numel, type Volume, withParts } from '../../image/Volume.js';
+import { numel, type TypedArray, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
 import { checkConnectivity, largestComponentMask } from './connectedComponents.js';
@@ -57,31 +57,54 @@ export class KeepLargestConnectedComponentd extends MapTransform {
         location: { id: this.id, path: key },
       });
     }
-    const labels = this.appliedLabels ?? (onehot ? nonemptyChannels(volume, size) : uniqueNonzero(volume));
     const data = src.slice();
-    const mask = new Uint8Array(size);
-    const dropFrom = (foreground: Uint8Array, channel: number) => {
-      const keep = largestComponentMask(foreground, spatialShape, this.connectivity, this.numComponents);
-      const base = channel * size;
-      for (let j = 0; j < size; j++) if (foreground[j] !== keep[j]) data[base + j] = 0;
-    };
-    if (onehot) this.checkChannels(labels, channels, key);
     if (this.independent) {
+      // each label is labelled inside its own bounding box: many small labels cost little
+      const boxes = onehot ? null : labelBoxes(src, spatialShape);
+      const labels = this.appliedLabels ?? (onehot ? nonemptyChannels(volume, size) : [...boxes!.keys()].sort((x, y) => x - y));
+      if (onehot) this.checkChannels(labels, channels, key);
       for (const label of labels) {
         const base = onehot ? label * size : 0;
-        for (let j = 0; j < size; j++) mask[j] = onehot ? (src[base + j]! > 0 ? 1 : 0) : src[j] === label ? 1 : 0;
-        dropFrom(mask, onehot ? label : 0);
+        const box = onehot ? channelBox(src, base, spatialShape) : boxes!.get(label);
+        if (box) this.keepLargestInBox(src, data, base, spatialShape, box, onehot ? null : label);
       }
-    } else if (!onehot) {
+      return withParts(volume, { data });
+    }
+    const labels = this.appliedLabels ?? (onehot ? nonemptyChannels(volume, size) : uniqueNonzero(volume));
+    if (onehot) this.checkChannels(labels, channels, key);
+    const mask = new Uint8Array(size);
+    if (!onehot) {
       const wanted = new Set(labels);
       for (let j = 0; j < size; j++) mask[j] = wanted.has(src[j]!) ? 1 : 0;
-      dropFrom(mask, 0);
     } else {
       for (const label of labels) for (let j = 0; j < size; j++) if (src[label * size + j] === 1) mask[j] = 1;
-      const keep = largestComponentMask(mask, spatialShape, this.connectivity, this.numComponents);
-      for (const label of labels) for (let j = 0; j < size; j++) if (mask[j] !== keep[j]) data[label * size + j] = 0;
+    }
+    const keep = largestComponentMask(mask, spatialShape, this.connectivity, this.numComponents);
+    for (const channel of onehot ? labels : [0]) {
+      const base = channel * size;
+      for (let j = 0; j < size; j++) if (mask[j] !== keep[j]) data[base + j] = 0;
     }
     return withParts(volume, { data });
+  }
+
+  /**
+   * Within `box` of channel `base`: the foreground is `src == label` (label maps) or `src > 0` (one-hot,
+   * label null); its voxels outside the largest components are set to 0 in `data`.
+   */
+  private keepLargestInBox(src: TypedArray, data: TypedArray, base: number, spatialShape: number[], box: Box, label: number | null): void {
+    const [, ny, nz] = spatialShape as [number, number, number];
+    const [x0, x1, y0, y1, z0, z1] = box;
+    const boxShape = [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1];
+    const local = new Uint8Array(numel(boxShape));
+    let j = 0;
+    for (let x = x0; x <= x1; x++)
+      for (let y = y0; y <= y1; y++)
+        for (let z = z0, i = base + (x * ny + y) * nz + z0; z <= z1; z++, i++, j++) local[j] = (label === null ? src[i]! > 0 : src[i] === label) ? 1 : 0;
+    const keep = largestComponentMask(local, boxShape, this.connectivity, this.numComponents);
+    j = 0;
+    for (let x = x0; x <= x1; x++)
+      for (let y = y0; y <= y1; y++)
+        for (let z = z0, i = base + (x * ny + y) * nz + z0; z <= z1; z++, i++, j++) if (local[j] !== keep[j]) data[i] = 0;
   }
 
   private checkChannels(labels: number[], channels: number, key: string): void {
@@ -93,6 +116,53 @@ export class KeepLargestConnectedComponentd extends MapTransform {
       });
     }
   }
+}
+
+/** Inclusive [x0, x1, y0, y1, z0, z1]. */
+type Box = [number, number, number, number, number, number];
+
+function grow(box: Box, x: number, y: number, z: number): void {
+  if (x < box[0]) box[0] = x;
+  if (x > box[1]) box[1] = x;
+  if (y < box[2]) box[2] = y;
+  if (y > box[3]) box[3] = y;
+  if (z < box[4]) box[4] = z;
+  if (z > box[5]) box[5] = z;
+}
+
+/** The bounding box of every nonzero value of a one-channel label map. */
+function labelBoxes(src: TypedArray, spatialShape: number[]): Map<number, Box> {
+  const [nx, ny, nz] = spatialShape as [number, number, number];
+  const boxes = new Map<number, Box>();
+  let last = NaN;
+  let lastBox: Box | undefined;
+  for (let x = 0, i = 0; x < nx; x++)
+    for (let y = 0; y < ny; y++)
+      for (let z = 0; z < nz; z++, i++) {
+        const v = src[i]!;
+        if (v === 0 || v !== v) continue;
+        if (v !== last) {
+          lastBox = boxes.get(v);
+          if (!lastBox) boxes.set(v, (lastBox = [x, x, y, y, z, z]));
+          last = v;
+        }
+        grow(lastBox!, x, y, z);
+      }
+  return boxes;
+}
+
+/** The bounding box of the positive voxels of channel `base`, or undefined when there are none. */
+function channelBox(src: TypedArray, base: number, spatialShape: number[]): Box | undefined {
+  const [nx, ny, nz] = spatialShape as [number, number, number];
+  let box: Box | undefined;
+  for (let x = 0, i = base; x < nx; x++)
+    for (let y = 0; y < ny; y++)
+      for (let z = 0; z < nz; z++, i++) {
+        if (!(src[i]! > 0)) continue;
+        if (box) grow(box, x, y, z);
+        else box = [x, x, y, y, z, z];
+      }
+  return box;
 }
 
 function uniqueNonzero(volume: Volume): number[] {

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import type { Volume } from '../../../src/image/Volume.js';
 import { silentLogger } from '../../../src/registry/ComponentEntry.js';
 import {
   KeepLargestConnectedComponentd,
   keepLargestConnectedComponentdEntry,
 } from '../../../src/transforms/post/KeepLargestConnectedComponentd.js';
+import { largestComponentMask } from '../../../src/transforms/post/connectedComponents.js';
 import { makeVolume, rejection, thrown, valuesOf } from '../volumes.js';
 
 // MONAI's docstring example, a 5 x 5 slice (shape [1, 5, 5, 1])
@@ -98,6 +100,31 @@ describe('KeepLargestConnectedComponentd', () => {
     const e = thrown(() => keepLargestConnectedComponentdEntry.create({ keys: 'pred', connectivity: 4 }, context));
     expect(e.kind).to.equal('invalid_arguments');
     expect(e.location.id).to.equal(context.id);
+  });
+
+  it('per label, gives the same result as labelling the whole volume (random label maps, 1 to 4 labels)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 7 })),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer(),
+        async (spatial, connectivity, seed) => {
+          let s = seed >>> 0;
+          const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+          const n = spatial[0] * spatial[1] * spatial[2];
+          const values = Array.from({ length: n }, () => (rand() < 0.4 ? 0 : 1 + Math.floor(rand() * 4)));
+          const out = await run({ connectivity }, makeVolume(values, [1, ...spatial]));
+          const expected = values.slice();
+          for (const label of [1, 2, 3, 4]) {
+            const mask = Uint8Array.from(values, (v) => (v === label ? 1 : 0));
+            const keep = largestComponentMask(mask, spatial, connectivity);
+            for (let j = 0; j < n; j++) if (mask[j] && !keep[j]) expected[j] = 0;
+          }
+          expect(valuesOf(out)).to.deep.equal(expected);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 
   it('does not modify its input', async () => {
