@@ -74,10 +74,14 @@ export class SupervisedEvaluator {
       for (;;) {
         if (this.epochLength !== undefined && state.iteration >= this.epochLength) break;
         const t0 = performance.now();
+        state.iteration += 1; // before loading, so that a failure to load names the right item
+        state.sample = undefined;
         const next = await iterator.next();
-        if (next.done) break;
+        if (next.done) {
+          state.iteration -= 1;
+          break;
+        }
         const t1 = performance.now();
-        state.iteration += 1;
         state.sample = next.value;
         await this.fire('iteration_started');
         const predicted = await this.iteration(next.value);
@@ -148,7 +152,7 @@ function iterate(loader: DataLoaderLike): AsyncIterator<Sample> | Iterator<Sampl
     return (loader as Iterable<Sample>)[Symbol.iterator]();
   }
   throw new BundleError('invalid_arguments', 'The evaluator\'s "val_data_loader" cannot be iterated.', {
-    hint: 'pass a DataLoader (or a Dataset), e.g. "val_data_loader": "@dataloader"',
+    hint: 'pass a DataLoader, e.g. "val_data_loader": "@dataloader"',
     location: { path: '/val_data_loader' },
   });
 }

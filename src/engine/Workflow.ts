@@ -53,7 +53,7 @@ export class Workflow {
     const topLevel = this.config.ids ? this.config.ids().filter((id) => !id.includes('::') && id !== '') : [];
     const candidates = closestNames(this.runId, topLevel);
     return new BundleError('id_not_found', `The config has no "${this.runId}" section to run.`, {
-      hint: `add a "${this.runId}" item (e.g. "${this.runId}": ["$run(@evaluator)"]) or name another with --run_id`,
+      hint: `add a "${this.runId}" item (e.g. "${this.runId}": ["$$run(@evaluator)"]) or name another with --run_id`,
       location: { id: this.runId },
       ...(candidates.length ? { candidates } : {}),
     });

@@ -2,7 +2,8 @@
  * The expression functions the engine registers with the config layer (loadConfig's `functions` option):
  *
  * - `$run(component[, method])`: calls `component[method]()` (method default "run") and returns its result.
- *   This is how a workflow section runs the evaluator: `"run": ["$run(@evaluator)"]`. Before running a
+ *   This is how a workflow section runs the evaluator: `"run": ["$$run(@evaluator)"]` (the first `$` marks
+ *   the expression, `$run` is the function, as with JSONata's own `"$$append(...)"`). Before running a
  *   component that accepts handlers (an evaluator), the run's own handlers (progress, summary) are attached.
  * - `$glob(folder, pattern)`: the sorted list of files matching `pattern` under `folder` (see glob.ts), for
  *   batch configs: `"input_list": "$glob(@input_dir, '*.nii.gz')"`.

@@ -48,7 +48,7 @@ export function scaffoldInferenceConfig(): Record<string, unknown> {
       postprocessing: '@postprocessing',
       val_handlers: '@handlers',
     },
-    run: ['$run(@evaluator)'],
+    run: ['$$run(@evaluator)'],
   };
 }
 

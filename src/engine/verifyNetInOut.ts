@@ -154,7 +154,9 @@ export interface NetInOutResult {
 
 /** Runs `network` once on random input and throws `shape_mismatch` when the output disagrees with `spec`. */
 export async function verifyNetInOut(network: unknown, spec: NetIoSpec, factors: FakeShapeFactors = {}, netId = 'network_def'): Promise<NetInOutResult> {
-  const net = network as Network;
+  const net = network as Network & { load?: () => Promise<void> };
+  // a lazily loaded network (OnnxNetwork) knows its input names once loaded
+  if (net && typeof net.run === 'function' && typeof net.load === 'function') await net.load();
   if (!net || typeof net.run !== 'function' || !Array.isArray(net.inputNames) || net.inputNames.length === 0) {
     throw new BundleError('invalid_arguments', `"${netId}" is not a network component.`, {
       hint: 'name the id of a network, e.g. an OnnxNetwork: bundle verify_net_in_out network_def ...',

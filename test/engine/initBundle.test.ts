@@ -20,7 +20,7 @@ describe('initBundle', () => {
     expect(readdirSync(root).sort()).to.deep.equal(['configs', 'docs', 'models']);
     const config = JSON.parse(readFileSync(path.join(root, 'configs/inference.json'), 'utf8'));
     expect(() => checkProperties(rawConfig(config))).not.to.throw();
-    expect(config.run).to.deep.equal(['$run(@evaluator)']);
+    expect(config.run).to.deep.equal(['$$run(@evaluator)']);
     const meta = JSON.parse(readFileSync(path.join(root, 'configs/metadata.json'), 'utf8'));
     expect(meta.name).to.equal('spleen_ct');
     expect(() => verifyMetadata(meta)).not.to.throw();

@@ -51,6 +51,8 @@ export class RunSummaryHandler implements Handler {
   private readonly items: ItemRecord[] = [];
   private startedAt?: Date;
   private t0 = 0;
+  /** whether the summary file has been written */
+  written = false;
 
   constructor(options: RunSummaryOptions = {}) {
     this.options = options;
@@ -110,6 +112,7 @@ export class RunSummaryHandler implements Handler {
       return;
     }
     writeFileAtomic(this.file, JSON.stringify(this.summary(status, error), null, 2) + '\n');
+    this.written = true;
     this.logger.info(`run summary: ${this.file}`);
   }
 }
