@@ -1,5 +1,6 @@
 /** A loaded, merged, macro-expanded config: raw access, provenance, lazy resolution, checks. */
 import { BundleError, type Origin } from '../errors/index.js';
+import { closestNames } from '../util/closest.js';
 import type { ExpressionEngine } from './expressions.js';
 import { allIds, formatId, lookup, parseId } from './ids.js';
 import { checkAll, referencesOf, referrersOf, type InspectContext } from './inspect.js';
@@ -89,6 +90,9 @@ export class BundleConfig {
     const canonical = formatId(path);
     const found = this.state.resolver.item(path, canonical);
     if (found) return found;
-    throw new BundleError('id_not_found', `The id "${id}" does not exist in the config.`, { location: { id: canonical } });
+    throw new BundleError('id_not_found', `The id "${id}" does not exist in the config.`, {
+      location: { id: canonical },
+      candidates: closestNames(canonical, allIds(this.state.root.value)),
+    });
   }
 }

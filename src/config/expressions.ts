@@ -205,6 +205,8 @@ interface JsonataError {
 
 export class ExpressionEngine {
   private readonly prepared = new Map<string, PreparedExpression | BundleError>();
+  /** compiled JSONata by rewritten code: `$@g1::a + @g1::b` and `$@g2::a + @g2::b` share one */
+  private readonly compiledByCode = new Map<string, jsonata.Expression>();
   private readonly callers = new Map<number, jsonata.Expression>();
   private readonly wrapped: Array<[string, ExpressionFunction]>;
 
@@ -236,7 +238,8 @@ export class ExpressionEngine {
     if (scanned.code.trim() === '') {
       throw new BundleError('expression_syntax', 'The expression is empty: "$" needs JSONata after it.', { location: { path: `$${source}` } });
     }
-    let compiled: jsonata.Expression;
+    let compiled = this.compiledByCode.get(scanned.code);
+    if (compiled) return { ...scanned, source, compiled };
     try {
       compiled = jsonata(scanned.code);
     } catch (e) {
@@ -247,6 +250,7 @@ export class ExpressionEngine {
       });
     }
     this.install(compiled);
+    this.compiledByCode.set(scanned.code, compiled);
     return { ...scanned, source, compiled };
   }
 

@@ -1,6 +1,8 @@
 /**
- * Where every raw value came from. Origins are kept per container (WeakMap: container -> key -> Origin),
- * so a subtree moved by a merge keeps its origins without copying, and a lookup by id is a walk.
+ * Where every raw value came from. Origins are kept per container (container -> key -> Origin), so a
+ * subtree moved by a merge keeps its origins without copying, and a lookup by id is a walk. A Map, not a
+ * WeakMap: the table lives as long as the config, and V8's ephemeron handling of a WeakMap with one entry
+ * per container made garbage collection dominate resolution time on large configs.
  */
 import type { Origin } from '../errors/index.js';
 import { childOf, type IdPath } from './ids.js';
@@ -8,7 +10,7 @@ import { childOf, type IdPath } from './ids.js';
 export type { Origin };
 
 export class OriginTable {
-  private readonly byContainer = new WeakMap<object, Map<string, Origin>>();
+  private readonly byContainer = new Map<object, Map<string, Origin>>();
   /** the origin of the root value itself */
   root: Origin | undefined;
 

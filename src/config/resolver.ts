@@ -130,13 +130,16 @@ export class Resolver {
           const running = this.inflight.get(f.id);
           if (running) await running;
           else {
-            const p = this.compute(f);
-            this.inflight.set(f.id, p);
-            try {
-              this.cache.set(f.id, await p);
-            } finally {
-              this.inflight.delete(f.id);
-            }
+            const result = this.compute(f);
+            if (result instanceof Promise) {
+              // registered while it runs, so a concurrent resolution waits instead of building it twice
+              this.inflight.set(f.id, result);
+              try {
+                this.cache.set(f.id, await result);
+              } finally {
+                this.inflight.delete(f.id);
+              }
+            } else this.cache.set(f.id, result);
           }
         }
       } catch (e) {
@@ -201,7 +204,8 @@ export class Resolver {
     return this.cache.get(childId(f.id, key));
   }
 
-  private async compute(f: Frame): Promise<unknown> {
+  /** The item's value from its cached dependencies: a Promise only for expressions and components. */
+  private compute(f: Frame): unknown {
     switch (f.kind) {
       case 'reference': {
         const d = f.deps![0]!;
@@ -276,7 +280,7 @@ export class Resolver {
 }
 
 function frameOf(item: Item): Frame {
-  return { ...item, deps: null, next: 0, enabled: false };
+  return { id: item.id, path: item.path, raw: item.raw, kind: item.kind, deps: null, next: 0, enabled: false, prepared: undefined };
 }
 
 function safeJson(value: unknown): string {

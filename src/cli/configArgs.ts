@@ -1,0 +1,39 @@
+/** From parsed CLI arguments to loadConfig options (and a loaded config). */
+import type { BundleConfig, LoadConfigOptions } from '../config/index.js';
+import { loadConfig } from '../config/index.js';
+import { parseFileList, parseOverrideArgs } from '../config/overrides.js';
+import type { ComponentFactory } from '../config/types.js';
+import { BundleError } from '../errors/index.js';
+import { defaultRegistry } from './registry.js';
+
+export interface ConfigArgv {
+  config_file?: string;
+  meta_file?: string;
+  allow_outside_root?: boolean;
+  expression_timeout?: number;
+  expression_max_depth?: number;
+}
+
+export function loadOptionsFromArgv(argv: ConfigArgv, overrideTokens: readonly string[], registry?: ComponentFactory): LoadConfigOptions {
+  if (argv.config_file === undefined || argv.config_file.trim() === '') {
+    throw new BundleError('usage', 'No config file was given.', { hint: 'pass --config_file <file.json> (or a list: a.json,b.json)' });
+  }
+  for (const [name, value, min] of [['expression_timeout', argv.expression_timeout, 1], ['expression_max_depth', argv.expression_max_depth, 1]] as const) {
+    if (value !== undefined && (!Number.isFinite(value) || value < min)) {
+      throw new BundleError('usage', `--${name} must be a positive number.`, { hint: `for example --${name} ${name === 'expression_timeout' ? 5000 : 512}` });
+    }
+  }
+  return {
+    configFiles: parseFileList(argv.config_file, 'config_file'),
+    metaFiles: argv.meta_file === undefined ? undefined : parseFileList(argv.meta_file, 'meta_file'),
+    overrides: parseOverrideArgs(overrideTokens),
+    registry: registry ?? defaultRegistry(),
+    allowOutsideBundleRoot: argv.allow_outside_root ?? false,
+    expressionTimeoutMs: argv.expression_timeout,
+    expressionMaxDepth: argv.expression_max_depth,
+  };
+}
+
+export function loadFromArgv(argv: ConfigArgv, overrideTokens: readonly string[], registry?: ComponentFactory): Promise<BundleConfig> {
+  return loadConfig(loadOptionsFromArgv(argv, overrideTokens, registry));
+}

@@ -1,0 +1,76 @@
+/**
+ * Options shared by every command that loads a config (resolve, explain, check, run), declared as data,
+ * and the collection of `--<id> <value>` overrides from the arguments yargs does not know.
+ */
+import type { Argv, Options } from 'yargs';
+
+export const configOptions = {
+  config_file: {
+    type: 'string',
+    describe: "config file(s): one path, a comma-separated list (a.json,b.json) or a list literal \"['a.json','b.json']\"; merged in order",
+    demandOption: 'give the config file(s) with --config_file',
+  },
+  meta_file: {
+    type: 'string',
+    describe: 'metadata file(s), same forms as --config_file; default: metadata.json beside the first config file',
+  },
+  allow_outside_root: {
+    type: 'boolean',
+    default: false,
+    describe: 'allow "%file::id" macros to read files outside the bundle root',
+  },
+  expression_timeout: {
+    type: 'number',
+    default: 1000,
+    describe: 'time bound of one expression evaluation, in milliseconds',
+  },
+  expression_max_depth: {
+    type: 'number',
+    default: 256,
+    describe: 'recursion-depth bound of one expression evaluation',
+  },
+} satisfies Record<string, Options>;
+
+export const OVERRIDE_HELP = `Overrides: any other --<id> <value> (or --<id>=<value>) sets that id after the files are merged,
+in the order given; ids use "::" or "#"; a "+" before the id merges (--+a '[3]' appends to the list a).
+Values: text that parses as JSON is that JSON (5, true, null, [1,2], {"k":1}); True/False/None and
+Python-style list/dict literals ("['a','b']", "{'k': None}") are accepted too; anything else is the
+string itself (/data/x.nii.gz, "$@a & 'x'", %other.json::net, a,b).
+Examples:
+  --network_def::in_channels 2       sets a number
+  --dataset#data "[{'image': 'a.nii.gz'}]"
+  --ckpt None                        sets null
+  --output_dir=/tmp/out              sets a string`;
+
+/**
+ * Adds the shared options to a command whose positional list ends with `[overrides..]`: unknown options
+ * are kept as arguments, in order, so that parseOverrideArgs sees them as written.
+ */
+export function withConfigOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .options(configOptions)
+    .parserConfiguration({
+      'unknown-options-as-args': true,
+      'camel-case-expansion': false,
+      'dot-notation': false,
+      'parse-numbers': false,
+      'parse-positional-numbers': false,
+      'boolean-negation': false,
+    })
+    .epilogue(OVERRIDE_HELP) as unknown as Argv<T>;
+}
+
+/** Splits the positional tokens into the command's own positionals and the override tokens. */
+export function splitPositionals(tokens: readonly string[], positionalCount: number): { positionals: string[]; overrides: string[] } {
+  const positionals: string[] = [];
+  const overrides: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.startsWith('--') && t.length > 2) {
+      overrides.push(t);
+      if (!t.includes('=') && i + 1 < tokens.length && !tokens[i + 1]!.startsWith('--')) overrides.push(tokens[++i]!);
+    } else if (positionals.length < positionalCount) positionals.push(t);
+    else overrides.push(t);
+  }
+  return { positionals, overrides };
+}
