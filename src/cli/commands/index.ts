@@ -1,8 +1,16 @@
 import type { CommandModule } from 'yargs';
+import { checkCommand } from './check.js';
 import { convertTfjsCommand } from './convertTfjs.js';
+import { explainCommand } from './explain.js';
+import { resolveCommand } from './resolve.js';
+import { schemaCommand } from './schema.js';
+import { initBundleCommand } from './initBundle.js';
+import { runCommand } from './run.js';
+import { verifyMetadataCommand } from './verifyMetadata.js';
+import { verifyNetInOutCommand } from './verifyNetInOut.js';
 
 /**
  * Every CLI command, one module each. Commands import their heavy dependencies lazily inside the
  * handler so that `bundle resolve` never loads onnxruntime.
  */
-export const commands: CommandModule<any, any>[] = [convertTfjsCommand];
+export const commands: CommandModule<any, any>[] = [convertTfjsCommand, runCommand, verifyMetadataCommand, verifyNetInOutCommand, initBundleCommand, resolveCommand, explainCommand, checkCommand, schemaCommand];
