@@ -26,17 +26,23 @@ export function isFullyLiteral(raw: unknown): boolean {
   return Object.values(raw as object).every(isFullyLiteral);
 }
 
+/** A component whose `_disabled_` is written as a true value: nothing in it is checked or followed. */
+function literallyDisabled(item: Item): boolean {
+  if (item.kind !== 'component') return false;
+  const raw = item.raw as Record<string, unknown>;
+  if (!Object.hasOwn(raw, DISABLED_KEY) || kindOf(raw[DISABLED_KEY]) !== 'literal') return false;
+  try {
+    return isDisabled(raw[DISABLED_KEY], item.id);
+  } catch {
+    return false; // reported by checkComponent
+  }
+}
+
 /** Children to walk (skips `_desc_`, and everything inside a component disabled by a literal). */
 function childrenOf(item: Item): Item[] {
   if (!isContainer(item.raw)) return [];
   const raw = item.raw as Record<string, unknown>;
-  if (item.kind === 'component' && Object.hasOwn(raw, DISABLED_KEY) && kindOf(raw[DISABLED_KEY]) === 'literal') {
-    try {
-      if (isDisabled(raw[DISABLED_KEY], item.id)) return [];
-    } catch {
-      // reported by checkItem
-    }
-  }
+  if (literallyDisabled(item)) return [];
   const keys = Array.isArray(item.raw) ? item.raw.map((_, i) => String(i)) : Object.keys(raw).filter((k) => k !== DESC_KEY);
   return keys.map((k) => {
     const v = raw[k];
@@ -114,7 +120,7 @@ export function checkAll(ctx: InspectContext): BundleError[] {
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
     if (top.deps === null) {
-      if (top.item.kind === 'component') checkComponent(ctx, top.item, errors);
+      if (top.item.kind === 'component' && !literallyDisabled(top.item)) checkComponent(ctx, top.item, errors);
       const children = childrenOf(top.item).filter((c) => c.kind !== 'literal');
       top.deps = [...targetsOf(ctx, top.item, errors), ...children];
     }

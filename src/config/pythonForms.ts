@@ -47,7 +47,7 @@ const FORMS: PythonForm[] = [
     hint: () => 'write a JSONata function instead: "$function($x){ $x + 1 }" for "lambda x: x + 1"',
   },
   {
-    pattern: new RegExp(`${NOT_AFTER}(os\\.path\\.join|os\\.path\\.\\w+|torch|np|numpy|monai|os|sys|math|json|scripts|pathlib|glob)\\.`),
+    pattern: new RegExp(`${NOT_AFTER}(os\\.path|torch|np|numpy|monai|os|sys|math|json|scripts|pathlib|glob)\\.`),
     message: (m) => `"${m[1]}." names a Python module, which expressions cannot reach.`,
     hint: (m) =>
       m[1]!.startsWith('os.path')

@@ -4,13 +4,14 @@
  * `expect` is compared by deep equality, `expect_error` by kind.
  */
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultRegistry } from '../../src/cli/registry.js';
 import { loadConfig } from '../../src/config/index.js';
 import { BundleError } from '../../src/errors/index.js';
+import { writeFiles } from '../config/tmpBundle.js';
 
 interface Case {
   name: string;
@@ -28,14 +29,6 @@ const cases = JSON.parse(readFileSync(path.join(here, 'config-cases.json'), 'utf
 
 /** Cases not run, with the reason (keep empty unless a case contradicts the spec). */
 const SKIPS: Record<string, string> = {};
-
-export function writeBundle(dir: string, files: Record<string, unknown>): void {
-  for (const [rel, content] of Object.entries(files)) {
-    const file = path.join(dir, rel);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
-  }
-}
 
 describe('conformance: config-cases.json', function () {
   let tmp: string;
@@ -57,7 +50,7 @@ describe('conformance: config-cases.json', function () {
     }
     it(title, async () => {
       const dir = path.join(tmp, String(index));
-      writeBundle(dir, c.files);
+      writeFiles(dir, c.files);
       let value: unknown;
       let error: unknown;
       try {
