@@ -20,7 +20,7 @@ export interface ReadNiftiOptions {
 }
 
 /** Raw bytes held at a time while scattering: a few MB whatever the volume size. */
-const SLAB_TARGET_BYTES = 8 << 20;
+const SLAB_TARGET_BYTES = 16 << 20;
 const STREAM_CHUNK = 1 << 20;
 
 export async function readNifti(file: string, options: ReadNiftiOptions = {}): Promise<Volume> {
