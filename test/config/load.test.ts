@@ -12,7 +12,7 @@ describe('loadConfigFile', () => {
   const load = (name: string, text: string) => {
     const dir = tmp.bundle({ [name]: text });
     const origins = new OriginTable();
-    return { origins, file: path.join(dir, name), ...loadConfigFile(path.join(dir, name), origins) };
+    return { origins, ...loadConfigFile(path.join(dir, name), origins) };
   };
   const errorOf = (name: string, text: string): BundleError => {
     try {
