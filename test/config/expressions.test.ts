@@ -52,7 +52,7 @@ describe('ExpressionEngine', () => {
 
   it('reports runtime errors as expression_error', async () => {
     const p = engine.prepare('@s * 2');
-    const err = await engine.evaluate(p, ['abc']).catch((e: unknown) => e as BundleError);
+    const err = (await engine.evaluate(p, ['abc']).catch((e: unknown) => e)) as BundleError;
     expect(err).to.be.instanceOf(BundleError).with.property('kind', 'expression_error');
     expect(err.location.path).to.equal('$@s * 2');
   });
@@ -60,7 +60,7 @@ describe('ExpressionEngine', () => {
   it('stops an endless loop at the time bound', async () => {
     const p = engine.prepare('($loop := function($n){ $loop($n + 1) }; $loop(0))');
     const t0 = Date.now();
-    const err = await engine.evaluate(p, []).catch((e: unknown) => e as BundleError);
+    const err = (await engine.evaluate(p, []).catch((e: unknown) => e)) as BundleError;
     expect(err).to.be.instanceOf(BundleError).with.property('kind', 'expression_error');
     expect(err.message).to.contain('200 ms');
     expect(Date.now() - t0).to.be.below(5000);
@@ -68,7 +68,7 @@ describe('ExpressionEngine', () => {
 
   it('stops unbounded recursion at the depth bound', async () => {
     const p = engine.prepare('($f := function($n){ $n + $f($n + 1) }; $f(1))');
-    const err = await engine.evaluate(p, []).catch((e: unknown) => e as BundleError);
+    const err = (await engine.evaluate(p, []).catch((e: unknown) => e)) as BundleError;
     expect(err).to.be.instanceOf(BundleError).with.property('kind', 'expression_error');
     expect(err.message).to.contain('64 levels');
   });
