@@ -125,7 +125,9 @@ export class Vista3dInferer implements Inferer {
           const spatialShape = prevMask.dims.slice(2);
           copyWindow({ data: prevMask.data as Float32Array, channels: 1, spatialShape, padLow, paddingMode: 'constant', cval: 0 }, start, roi, previous, 0);
         }
-        out.set(await forwardPatch(network, encode, i, start, roi, shifted, previous), i * objects * voxels);
+        const view = out.subarray(i * objects * voxels, (i + 1) * objects * voxels);
+        const logits = await forwardPatch(network, encode, i, start, roi, shifted, previous, view);
+        if (logits !== view) view.set(logits);
       }
       return { type: 'float32', dims: [info.starts.length, objects, ...roi], data: out };
     };
@@ -135,7 +137,9 @@ export class Vista3dInferer implements Inferer {
   private async argmaxByPasses(input: Tensor, network: Vista3dNetwork, classIds: readonly number[], hooks: InferHooks): Promise<Tensor> {
     const spatialShape = input.dims.slice(2);
     const plan = this.sliding.plan(spatialShape);
-    const perChannel = 4 * bufferRows(plan, this.options.swBatchSize) * plan.paddedShape.slice(1).reduce((a, b) => a * b, 1);
+    // per id: its rows in the stitch buffer plus its logits in one batch of window outputs
+    const windowVoxels = plan.roiSize.reduce((a, b) => a * b, 1);
+    const perChannel = 4 * (bufferRows(plan, this.options.swBatchSize) * plan.paddedShape.slice(1).reduce((a, b) => a * b, 1) + this.options.swBatchSize * windowVoxels);
     const perPass = Math.max(1, Math.min(classIds.length, Math.floor(this.options.stitchMemoryBytes / perChannel)));
     const passes = Math.ceil(classIds.length / perPass);
     const rowSize = spatialShape.slice(1).reduce((a, b) => a * b, 1);

@@ -17,6 +17,9 @@ export const ENCODER_OUTPUTS = ['feat_point', 'feat_auto'] as const;
 export const CLASS_HEAD_INPUTS = ['feat_auto', 'class_ids'] as const;
 export const POINT_HEAD_INPUTS = ['feat_point', 'coords', 'labels', 'zeroshot'] as const;
 
+/** the largest class-head output requested in one call (16 ids at P = 128) */
+const HEAD_OUTPUT_BYTES = 128 * 1024 ** 2;
+
 export interface Vista3dNetworkOptions {
   encoder: Network;
   classHead: Network;
@@ -63,7 +66,8 @@ export class Vista3dNetwork {
   async classLogits(features: Features, index: number, classIds: readonly number[], out: Float32Array, offset: number): Promise<void> {
     const feat = windowOf(features.featAuto, index);
     const voxels = feat.dims.slice(2).reduce((a, b) => a * b, 1);
-    const chunk = this.maxPromptSize ?? classIds.length;
+    // besides max_prompt_size, cap one head output at HEAD_OUTPUT_BYTES (same logits: ids are independent)
+    const chunk = Math.min(this.maxPromptSize ?? classIds.length, Math.max(1, Math.floor(HEAD_OUTPUT_BYTES / (4 * voxels))));
     for (let first = 0; first < classIds.length; first += chunk) {
       const ids = classIds.slice(first, first + chunk);
       const idTensor: Tensor = { type: 'int64', dims: [ids.length, 1], data: BigInt64Array.from(ids.map(BigInt)) };

@@ -46,8 +46,9 @@ export function clicksInPatch(
 }
 
 /**
- * Logits `[K, ...roi]` for window `index` of an encoded batch (`features` may be null when no branch is
- * needed: the caller encodes lazily through `encode`). `previous` is the previous mask over this window.
+ * Logits `[K, ...roi]` for window `index` of a batch that `encode` encodes (lazily: patches without prompts
+ * never run the encoder). `previous` is the previous mask over this window. Class-head logits are written
+ * straight into `target` when given (the caller's output batch), saving a copy of K·P³ floats.
  */
 export async function forwardPatch(
   network: Vista3dNetwork,
@@ -57,11 +58,12 @@ export async function forwardPatch(
   roiSize: readonly number[],
   prompts: PatchPrompts,
   previous: Float32Array | null = null,
+  target?: Float32Array,
 ): Promise<Float32Array> {
   const voxels = roiSize.reduce((a, b) => a * b, 1);
   const clicks = prompts.points && prompts.pointLabels ? clicksInPatch(prompts.points, prompts.pointLabels, start, roiSize) : null;
   const objects = prompts.classIds?.length ?? 1;
-  if (!clicks && !prompts.classIds) return new Float32Array(objects * voxels).fill(NO_PROMPT_LOGIT);
+  if (!clicks && !prompts.classIds) return (target ?? new Float32Array(objects * voxels)).fill(NO_PROMPT_LOGIT);
 
   const features = await encode();
   const pointLogits = async (): Promise<Float32Array> => {
@@ -69,7 +71,7 @@ export async function forwardPatch(
     return network.pointLogits(features, index, [clicks!.points], [clicks!.labels], [zeroShot]);
   };
   if (prompts.classIds) {
-    const logits = new Float32Array(prompts.classIds.length * voxels);
+    const logits = target ?? new Float32Array(prompts.classIds.length * voxels);
     await network.classLogits(features, index, prompts.classIds, logits, 0);
     if (!clicks) return logits;
     // validation allows clicks with a single object only, so K = 1 here

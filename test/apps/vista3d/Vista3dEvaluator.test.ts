@@ -47,6 +47,14 @@ function evaluator(samples: Sample[], everything: number[] | null = [3, 5, 7, 9]
   return { ev, fake };
 }
 
+/** Runs and returns each item's output (the sample after post-processing). */
+async function outputs(ev: Vista3dEvaluator): Promise<Sample[]> {
+  const out: Sample[] = [];
+  ev.addHandler({ onEvent: (e) => void (e.name === 'iteration_completed' && out.push(e.state.sample!)) });
+  await ev.run();
+  return out;
+}
+
 const value = (v: Volume, x: number, y: number, z: number): number => v.data[(x * SHAPE[1] + y) * SHAPE[2] + z]!;
 
 async function fails(samples: Sample[]): Promise<BundleError> {
@@ -61,25 +69,25 @@ async function fails(samples: Sample[]): Promise<BundleError> {
 describe('Vista3dEvaluator', () => {
   it('row 1: with no prompt it segments the everything labels and writes their ids', async () => {
     const { ev } = evaluator([preprocessed()]);
-    const state = await ev.run();
-    const pred = state.sample!.pred as Volume;
+    const [sample] = await outputs(ev);
+    const pred = sample!.pred as Volume;
     expect(pred.shape).to.deep.equal([1, ...SHAPE]);
     expect([0, 5, 10, 15].map((x) => value(pred, x, 3, 3))).to.deep.equal([3, 5, 7, 9]);
     expect(pred.appliedOperations).to.deep.equal([{ transform: 'Spacingd', info: {} }]);
-    expect(state.sample!.label_prompt).to.deep.equal([3, 5, 7, 9]);
+    expect(sample!.label_prompt).to.deep.equal([3, 5, 7, 9]);
   });
 
   it('a label prompt writes only that id', async () => {
-    const state = await evaluator([preprocessed({ label_prompt: [7] })]).ev.run();
-    const pred = state.sample!.pred as Volume;
+    const [sample] = await outputs(evaluator([preprocessed({ label_prompt: [7] })]).ev);
+    const pred = sample!.pred as Volume;
     expect([0, 5, 10, 15].map((x) => value(pred, x, 3, 3))).to.deep.equal([0, 0, 7, 0]);
   });
 
   it('row 27: clicks are mapped from original voxels to network space before inference (clicks only: value 1)', async () => {
     // original (10.5, 18.5, 18.5) -> network ((10.5 - 0.5) / 2, 9, 9) = (5, 9, 9)
-    const state = await evaluator([preprocessed({ points: [[10.5, 18.5, 18.5]], point_labels: [1] })]).ev.run();
-    expect(state.sample!.points).to.deep.equal([[5, 9, 9]]);
-    const pred = state.sample!.pred as Volume;
+    const [sample] = await outputs(evaluator([preprocessed({ points: [[10.5, 18.5, 18.5]], point_labels: [1] })]).ev);
+    expect(sample!.points).to.deep.equal([[5, 9, 9]]);
+    const pred = sample!.pred as Volume;
     expect(value(pred, 5, 9, 9)).to.equal(1);
     expect(value(pred, 5, 9, 12)).to.equal(0);
     expect(Number.isNaN(value(pred, 5, 9, 20))).to.equal(true); // outside the click's window [1, 17)

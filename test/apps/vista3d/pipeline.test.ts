@@ -62,8 +62,10 @@ async function run(prompts: Sample): Promise<Volume> {
     postprocessing,
     hyperKwargs: { user_prompt: true, everything_labels: [100] },
   });
-  const state = await evaluator.run();
-  return state.sample!.pred as Volume;
+  let output: Sample | undefined;
+  evaluator.addHandler({ onEvent: (e) => void (e.name === 'iteration_completed' && (output = e.state.sample)) });
+  await evaluator.run();
+  return output!.pred as Volume;
 }
 
 const at = (v: Volume, x: number, y: number, z: number) => v.data[(x * SHAPE[1] + y) * SHAPE[2] + z]!;
