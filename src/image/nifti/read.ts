@@ -25,9 +25,10 @@ const STREAM_CHUNK = 1 << 20;
 
 export async function readNifti(file: string, options: ReadNiftiOptions = {}): Promise<Volume> {
   const absolute = path.resolve(file);
-  await checkReadable(file, absolute);
+  const fileSize = await checkReadable(file, absolute);
   const gzipped = await startsWithGzipMagic(absolute);
-  const decoder = new NiftiDecoder(absolute, options.dtype === undefined ? 'float32' : options.dtype);
+  // an uncompressed file's size bounds the data, so a lying header is caught before allocating for it
+  const decoder = new NiftiDecoder(absolute, options.dtype === undefined ? 'float32' : options.dtype, gzipped ? undefined : fileSize);
   const raw = createReadStream(absolute, { highWaterMark: STREAM_CHUNK });
   const source = gzipped ? raw.pipe(createGunzip({ chunkSize: STREAM_CHUNK })) : raw;
   if (gzipped) raw.on('error', (error) => source.destroy(error));
@@ -59,7 +60,7 @@ function explainNotGzip(error: unknown, file: string, gzipped: boolean): unknown
   });
 }
 
-async function checkReadable(file: string, absolute: string): Promise<void> {
+async function checkReadable(file: string, absolute: string): Promise<number> {
   let info;
   try {
     info = await stat(absolute);
@@ -75,6 +76,7 @@ async function checkReadable(file: string, absolute: string): Promise<void> {
       location: { file: absolute },
     });
   }
+  return info.size;
 }
 
 async function startsWithGzipMagic(absolute: string): Promise<boolean> {
@@ -135,6 +137,7 @@ class NiftiDecoder {
   constructor(
     private readonly file: string,
     private readonly dtype: DType | null,
+    private readonly fileSize?: number,
   ) {}
 
   /** Returns true once every data byte has arrived. */
@@ -181,7 +184,18 @@ class NiftiDecoder {
     this.dataStart = header.voxOffset;
     this.dataLength = dataByteLength(header);
     const voxels = this.dataLength / BYTES_PER_VOXEL[header.dtype];
-    this.out = allocate(this.outDtype, voxels);
+    if (this.fileSize !== undefined && this.fileSize < this.dataStart + this.dataLength) {
+      throw this.truncationError(this.fileSize - this.dataStart);
+    }
+    try {
+      this.out = allocate(this.outDtype, voxels);
+    } catch (cause) {
+      throw new BundleError('unsupported_image', `the image is too large to load: ${fileShape(header).join('x')} voxels of ${this.outDtype}`, {
+        hint: 'crop or downsample the image first, or check that its header dimensions are right',
+        location: { file: this.file },
+        cause,
+      });
+    }
     this.planeBytes = this.spatial[0] * this.spatial[1] * BYTES_PER_VOXEL[header.dtype];
     const planesPerSlab = Math.max(1, Math.floor(SLAB_TARGET_BYTES / this.planeBytes));
     // its own ArrayBuffer (not the pool), so typed views of it are aligned
@@ -230,6 +244,15 @@ class NiftiDecoder {
     this.slabFill = rest;
   }
 
+  private truncationError(dataBytes: number): BundleError {
+    const header = this.header!;
+    return new BundleError(
+      'invalid_image',
+      `the image data is truncated: the header declares ${fileShape(header).join('x')} ${header.dtype} voxels (${this.dataLength} bytes from offset ${this.dataStart}) but the file holds ${Math.max(0, dataBytes)} data bytes`,
+      { hint: 'the file is incomplete or its header dimensions are wrong; re-export or re-download it', location: { file: this.file } },
+    );
+  }
+
   finish(): Volume {
     const header = this.header;
     if (!header) {
@@ -238,14 +261,7 @@ class NiftiDecoder {
         location: { file: this.file },
       });
     }
-    if (!this.isComplete()) {
-      const shape = fileShape(header).join('x');
-      throw new BundleError(
-        'invalid_image',
-        `the image data is truncated: the header declares ${shape} ${header.dtype} voxels (${this.dataLength} bytes from offset ${this.dataStart}) but the file holds ${Math.max(0, this.received - this.dataStart)} data bytes`,
-        { hint: 'the file is incomplete or its header dimensions are wrong; re-export or re-download it', location: { file: this.file } },
-      );
-    }
+    if (!this.isComplete()) throw this.truncationError(this.received - this.dataStart);
     const chosen = chooseAffine(header);
     if (!isFiniteAffine(chosen.affine)) {
       throw new BundleError('invalid_image', `the image affine (from the ${chosen.source}) contains NaN or Inf values`, {
