@@ -4,6 +4,7 @@
  */
 import { BundleError, type Origin } from '../errors/index.js';
 import { closestNames } from '../util/closest.js';
+import { briefValue } from './describe.js';
 import { isJsonataFunction, type ExpressionEngine } from './expressions.js';
 import { MODE_KEY, MODES, SPECIAL_KEYS, type ComponentMode } from './sigils.js';
 import type { BuildContext, ComponentFactory } from './types.js';
@@ -17,7 +18,7 @@ export function isDisabled(value: unknown, id: string, origin?: Origin): boolean
     if (t === 'true') return true;
     if (t === 'false') return false;
   }
-  throw new BundleError('invalid_arguments', `_disabled_ must be true, false, "true", "false" or null, not ${JSON.stringify(value) ?? String(value)}.`, {
+  throw new BundleError('invalid_arguments', `_disabled_ must be true, false, "true", "false" or null, not ${briefValue(value)}.`, {
     location: { id, origin, path: '/_disabled_' },
     hint: 'set _disabled_ to true or false, or to a reference/expression yielding one',
   });
@@ -27,7 +28,7 @@ export function componentMode(raw: Record<string, unknown>, id: string, origin?:
   const mode = raw[MODE_KEY];
   if (mode === undefined) return 'default';
   if (typeof mode === 'string' && (MODES as readonly string[]).includes(mode)) return mode as ComponentMode;
-  throw new BundleError('invalid_mode', `_mode_ ${JSON.stringify(mode)} is not one of "default", "callable", "debug".`, {
+  throw new BundleError('invalid_mode', `_mode_ ${briefValue(mode)} is not one of "default", "callable", "debug".`, {
     location: { id, origin, path: '/_mode_' },
   });
 }

@@ -50,3 +50,14 @@ export function toPrintable(value: unknown, seen: Set<object> = new Set()): unkn
   }
   return describeValue(value);
 }
+
+/** A short JSON text of any value, for error messages (never throws, at most `max` characters). */
+export function briefValue(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = JSON.stringify(toPrintable(value)) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
