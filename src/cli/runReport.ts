@@ -1,0 +1,56 @@
+/**
+ * What `bundle run` adds for people after a run: the default bundle (the VISTA3D port in bundle/, run when no
+ * config file is given), the label summary of every output, and the `--preview` PNG of the first output.
+ * The heavy parts (NIfTI reading, PNG) are imported only when used.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BundleError } from '../errors/index.js';
+
+/** bundle/ beside src/ (or dist/): `bundle run` without a config file runs it, with bundle_root set to it. */
+export const DEFAULT_BUNDLE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bundle');
+export const DEFAULT_CONFIG_FILE = path.join(DEFAULT_BUNDLE_ROOT, 'configs', 'inference.json');
+
+export interface RunOutputs {
+  config: { raw(id: string): unknown; has(id: string): boolean };
+  outputs: string[];
+  summaryFile?: string;
+}
+
+/** Prints the label summary of every output and, when asked, writes the preview of the first one. */
+export async function reportOutputs(result: RunOutputs, options: { summary: boolean; preview?: string }, write = (t: string) => void process.stdout.write(t)): Promise<void> {
+  if (result.outputs.length === 0) {
+    if (options.preview) {
+      throw new BundleError('usage', 'The run wrote no output to preview.', {
+        hint: 'the preview shows the first file a SaveImaged step wrote with savepath_in_metadict true',
+      });
+    }
+    return;
+  }
+  const [{ readNifti }, { channelDefOf, formatSummary, labelSummary }] = await Promise.all([import('../image/index.js'), import('./summary.js')]);
+  if (options.summary) {
+    const channelDef = channelDefOf(result.config.has('_meta_') ? result.config.raw('_meta_') : null);
+    for (const file of result.outputs) write(formatSummary(file, labelSummary(await readNifti(file), channelDef)) + '\n');
+  }
+  if (options.preview) {
+    const { writePreview } = await import('./preview.js');
+    const file = path.resolve(options.preview);
+    const output = result.outputs[0]!;
+    const input = inputOf(result.summaryFile, output);
+    const shown = writePreview(file, input ? await readNifti(input) : null, await readNifti(output));
+    write(`preview: ${file} (${shown === null ? 'no label: central slices' : `slices through label ${shown}`}${input ? '' : ', without the input image'})\n`);
+  }
+}
+
+/** The input file of the item that wrote `output`, from the run summary file; null when it is not known. */
+function inputOf(summaryFile: string | undefined, output: string): string | null {
+  if (!summaryFile) return null;
+  try {
+    const record = JSON.parse(readFileSync(summaryFile, 'utf8')) as { items?: Array<{ inputs?: Record<string, string>; outputs?: Record<string, string> }> };
+    const item = record.items?.find((i) => Object.values(i.outputs ?? {}).includes(output));
+    return Object.values(item?.inputs ?? {})[0] ?? null;
+  } catch {
+    return null;
+  }
+}
