@@ -2,6 +2,7 @@
  * Which affine a NIfTI file gets, as nibabel (`Nifti1Header.get_best_affine`) and then MONAI
  * (`correct_nifti_header_if_necessary`, spec section 2.1) decide it.
  */
+import { allClose } from '../geometry.js';
 import type { Mat4 } from '../Volume.js';
 import type { NiftiHeader } from './header.js';
 import { affineToQform, qformToAffine } from './quaternion.js';
@@ -72,11 +73,6 @@ function columnNorms(affine: Mat4, r: number): number[] {
     norms.push(Math.sqrt(sum));
   }
   return norms;
-}
-
-/** numpy's allclose(a, b) with its default tolerances (relative to b). */
-function allClose(a: number[], b: number[]): boolean {
-  return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= 1e-8 + 1e-5 * Math.abs(b[i]!));
 }
 
 /** An affine as it reads back after being stored in the header's float type. */

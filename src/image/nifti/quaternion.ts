@@ -2,6 +2,7 @@
  * The NIfTI qform: quaternion (b, c, d) + qfac + zooms + offset <-> 4x4 affine, following nibabel
  * (`quaternions.fillpositive`, `quat2mat`, `Nifti1Header.set_qform`) so that affines agree with nibabel's.
  */
+import { polarOrthogonal } from '../geometry.js';
 import type { Mat4 } from '../Volume.js';
 
 export interface QformParams {
@@ -65,41 +66,6 @@ function det3(m: number[][]): number {
   );
 }
 
-/** Inverse transpose of a 3x3 matrix (cofactors / det). */
-function inverseTranspose3(m: number[][]): number[][] {
-  const d = det3(m);
-  const cof = (r: number, c: number): number => {
-    const rows = [0, 1, 2].filter((i) => i !== r);
-    const cols = [0, 1, 2].filter((i) => i !== c);
-    const v =
-      m[rows[0]!]![cols[0]!]! * m[rows[1]!]![cols[1]!]! - m[rows[0]!]![cols[1]!]! * m[rows[1]!]![cols[0]!]!;
-    return ((r + c) % 2 === 0 ? v : -v) / d;
-  };
-  return [0, 1, 2].map((r) => [0, 1, 2].map((c) => cof(r, c)));
-}
-
-/**
- * The orthogonal polar factor of a non-singular 3x3 matrix (what nibabel gets from the SVD, P @ Qs),
- * by Newton's iteration R <- (R + R^-T) / 2, which converges quadratically.
- */
-function orthogonalPolarFactor(m: number[][]): number[][] {
-  let r = m.map((row) => row.slice());
-  for (let iter = 0; iter < 100; iter++) {
-    const it = inverseTranspose3(r);
-    let change = 0;
-    const next = r.map((row, i) =>
-      row.map((v, j) => {
-        const n = (v + it[i]![j]!) / 2;
-        change = Math.max(change, Math.abs(n - v));
-        return n;
-      }),
-    );
-    r = next;
-    if (change < 1e-15) break;
-  }
-  return r;
-}
-
 /** Unit quaternion (w >= 0) of a proper rotation matrix (Shepperd's method, numerically stable). */
 function rotationToQuaternion(R: number[][]): [number, number, number, number] {
   const [m00, m01, m02] = R[0]! as [number, number, number];
@@ -142,7 +108,7 @@ export function affineToQform(affine: Mat4): QformParams {
     qfac = -1;
     for (let r = 0; r < 3; r++) R[r]![2] = -R[r]![2]!;
   }
-  const [, b, c, d] = rotationToQuaternion(orthogonalPolarFactor(R));
+  const [, b, c, d] = rotationToQuaternion(polarOrthogonal(R));
   return {
     quaternB: b,
     quaternC: c,
