@@ -38,7 +38,7 @@ export interface NibabelView {
   sformCode: number;
   qformCode: number;
   zooms: number[];
-  /** float32 values, channel first ([C, X, Y, Z], C order), base64 */
+  /** float32 values, channel first (last file axis moved first; 2-D and 3-D get a channel of 1), C order, base64 */
   float32: string;
 }
 
@@ -83,7 +83,7 @@ for f in sys.argv[1:]:
     data = np.asanyarray(img.dataobj)
     raw_dtype = str(img.get_data_dtype().newbyteorder('='))
     values = data.astype(np.float32)
-    values = values[None] if values.ndim == 3 else np.moveaxis(values, -1, 0)
+    values = values[None] if values.ndim <= 3 else np.moveaxis(values, -1, 0)
     out.append(dict(
         shape=list(img.shape), dtype=raw_dtype, affine=corrected_affine(img).tolist(),
         qform=img.header.get_qform().tolist(), sformCode=int(img.header['sform_code']),
