@@ -4,10 +4,10 @@
  */
 import type { CommandModule } from 'yargs';
 import { BundleError } from '../../errors/index.js';
-import { parseFileOption } from './run.js';
+import { parseFileList } from '../../config/overrides.js';
 
 interface VerifyMetadataArgs {
-  meta_file?: string | string[];
+  meta_file?: string;
 }
 
 export const verifyMetadataCommand: CommandModule<object, VerifyMetadataArgs> = {
@@ -22,7 +22,7 @@ export const verifyMetadataCommand: CommandModule<object, VerifyMetadataArgs> = 
     if (args.meta_file === undefined) {
       throw new BundleError('usage', 'verify_metadata needs --meta_file.', { hint: 'e.g. bundle verify_metadata --meta_file configs/metadata.json' });
     }
-    const files = parseFileOption(args.meta_file, 'meta_file');
+    const files = parseFileList(args.meta_file, 'meta_file');
     const [{ loadConfig }, { verifyMetadata }] = await Promise.all([import('../../config/index.js'), import('../../engine/metadata.js')]);
     // loaded as a config (no macros are expanded in plain data) to get duplicate-key checks, YAML and merging
     const config = await loadConfig({ configFiles: files, metaFiles: [] });

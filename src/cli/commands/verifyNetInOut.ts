@@ -1,22 +1,19 @@
 /**
- * `bundle verify_net_in_out <net_id> --config_file ... [--meta_file ...] [--n N] [--p P] [--any A]`: runs the
- * network on random input of the shape the metadata declares and checks the output's channels and dtype.
+ * `bundle verify_net_in_out [net_id] --config_file ... [--meta_file ...] [--n N] [--p P] [--any A] [--<id> <value>]`:
+ * runs the network on random input of the shape the metadata declares and checks the output's channels and dtype.
  */
-import type { CommandModule } from 'yargs';
-import { cliLogger, collectOverrides, OVERRIDE_HELP, parseFileOption } from './run.js';
+import type { Argv, CommandModule } from 'yargs';
 import { BundleError } from '../../errors/index.js';
+import { splitPositionals, withConfigOptions } from '../options.js';
+import type { ConfigArgv } from '../configArgs.js';
+import { cliLogger } from './run.js';
 
-interface VerifyNetArgs {
-  net_id?: string;
-  config_file?: string | string[];
-  meta_file?: string | string[];
+interface VerifyNetArgs extends ConfigArgv {
+  args?: string[];
   n?: string;
   p?: string;
   any?: string;
-  [key: string]: unknown;
 }
-
-const OPTIONS = ['net_id', 'config_file', 'meta_file', 'n', 'p', 'any'] as const;
 
 function factor(value: string | undefined, name: string): number {
   if (value === undefined) return 1;
@@ -27,38 +24,27 @@ function factor(value: string | undefined, name: string): number {
 }
 
 export const verifyNetInOutCommand: CommandModule<object, VerifyNetArgs> = {
-  command: 'verify_net_in_out [net_id]',
+  command: 'verify_net_in_out [args..]',
   describe: 'Run a network on random input shaped as the metadata declares and check its output channels and dtype',
   builder: (yargs) =>
-    yargs
-      .positional('net_id', { type: 'string', default: 'network_def', describe: 'the id of the network in the config' })
-      .option('config_file', { type: 'string', describe: 'config file(s), merged in order' })
-      .option('meta_file', { type: 'string', describe: 'metadata file(s); default: metadata.json beside the first config file' })
-      .option('n', { type: 'string', describe: 'value of n in sizes such as "16*n" (default 1)' })
-      .option('p', { type: 'string', describe: 'value of p in sizes such as "2**p" (default 1)' })
-      .option('any', { type: 'string', describe: 'size for "*" (default 1)' })
-      .epilogue(`${OVERRIDE_HELP}\n\nExit codes: 0 verified, 1 mismatch or bundle error, 2 usage error.`)
-      .example('$0 verify_net_in_out network_def --config_file configs/inference.json', ''),
+    withConfigOptions(
+      yargs
+        .positional('args', { type: 'string', array: true, describe: 'the id of the network (default network_def), then overrides: --<id> <value> ...' })
+        .option('n', { type: 'string', describe: 'value of n in sizes such as "16*n" (default 1)' })
+        .option('p', { type: 'string', describe: 'value of p in sizes such as "2**p" (default 1)' })
+        .option('any', { type: 'string', describe: 'size for "*" (default 1)' })
+        .example('$0 verify_net_in_out network_def --config_file configs/inference.json', ''),
+    ).epilogue('Exit codes: 0 verified, 1 mismatch or bundle error, 2 usage error.') as unknown as Argv<VerifyNetArgs>,
   handler: async (args) => {
-    if (args.config_file === undefined) {
-      throw new BundleError('usage', 'verify_net_in_out needs --config_file.', { hint: 'e.g. bundle verify_net_in_out network_def --config_file configs/inference.json' });
-    }
-    const netId = args.net_id ?? 'network_def';
+    const { positionals, overrides } = splitPositionals((args.args ?? []).map(String), 1);
+    const netId = positionals[0] ?? 'network_def';
     const factors = { n: factor(args.n, 'n'), p: factor(args.p, 'p'), any: factor(args.any, 'any') };
-    const overrides = collectOverrides(args, OPTIONS);
-    const [{ loadConfig }, { netIoSpec, verifyNetInOut }, { defaultRegistry }] = await Promise.all([
+    const [{ loadConfig }, { loadOptionsFromArgv }, { netIoSpec, verifyNetInOut }] = await Promise.all([
       import('../../config/index.js'),
+      import('../configArgs.js'),
       import('../../engine/verifyNetInOut.js'),
-      import('../registry.js'),
     ]);
-    const logger = cliLogger('info');
-    const config = await loadConfig({
-      configFiles: parseFileOption(args.config_file, 'config_file'),
-      ...(args.meta_file !== undefined ? { metaFiles: parseFileOption(args.meta_file, 'meta_file') } : {}),
-      overrides,
-      registry: await defaultRegistry(),
-      logger,
-    });
+    const config = await loadConfig({ ...loadOptionsFromArgv(args, overrides), logger: cliLogger('info') });
     const spec = netIoSpec(await config.resolve('_meta_'));
     const network = await config.resolve(netId);
     const result = await verifyNetInOut(network, spec, factors, netId);
