@@ -47,7 +47,7 @@ describe('Registry', () => {
   });
 
   it('validates arguments before building, naming the id, the argument and what was expected', async () => {
-    const err = await Promise.resolve(registry.create('Spacingd', { keys: ['image'], pixdim: [1, 1] }, { id: 'pre::1', bundleRoot: '/', logger: silent })).catch((e: unknown) => e as BundleError);
+    const err = (await registry.create('Spacingd', { keys: ['image'], pixdim: [1, 1] }, { id: 'pre::1', bundleRoot: '/', logger: silent }).catch((e: unknown) => e)) as BundleError;
     expect(err).to.be.instanceOf(BundleError);
     expect(err.kind).to.equal('invalid_arguments');
     expect(err.location).to.include({ id: 'pre::1', path: '/pixdim' });
