@@ -9,7 +9,7 @@ describe('bundle init_bundle', () => {
   beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'cli-init-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates a bundle whose metadata verifies and lists the files it wrote', async () => {
+  it('creates a bundle that bundle check accepts, whose metadata verifies, and lists the files it wrote', async () => {
     const root = path.join(dir, 'my_bundle');
     const r = await bundleCli(['init_bundle', root]);
     expect(r.code).to.equal(0, r.stderr);
@@ -18,6 +18,9 @@ describe('bundle init_bundle', () => {
     const v = await bundleCli(['verify_metadata', '--meta_file', path.join(root, 'configs', 'metadata.json')]);
     expect(v.code).to.equal(0, v.stderr);
     expect(v.stdout).to.contain('valid against bundle_meta_schema_v1.json');
+    const c = await bundleCli(['check', '--config_file', path.join(root, 'configs', 'inference.json')]);
+    expect(c.code).to.equal(0, c.stderr);
+    expect(c.stdout).to.match(/^ok: /);
   });
 
   it('refuses to overwrite an existing bundle, with exit code 2', async () => {
