@@ -58,26 +58,11 @@ export class SlidingWindowInferer implements Inferer {
 
   async infer(input: Tensor, network: Network | Predictor, hooks: InferHooks = {}): Promise<Tensor> {
     let out: Float32Array | undefined;
-    let planeSize = 0;
-    let rowSize = 0;
-    const result = await this.inferSlabs(
-      input,
-      network,
-      (slab) => {
-        const [channels, , ...rest] = slab.shape;
-        rowSize = rest.reduce((a, b) => a * b, 1);
-        if (out === undefined) {
-          planeSize = input.dims[2] * rowSize;
-          out = new Float32Array(channels * planeSize);
-        }
-        const slabPlane = (slab.x1 - slab.x0) * rowSize;
-        for (let k = 0; k < channels; k++) {
-          out.set(slab.data.subarray(k * slabPlane, (k + 1) * slabPlane), k * planeSize + slab.x0 * rowSize);
-        }
-      },
-      hooks,
-    );
-    return { type: 'float32', dims: [1, result.channels, ...result.spatialShape], data: out ?? new Float32Array(0) };
+    const result = await this.run(input, network, hooks, (stitcher, boundary) => {
+      out ??= new Float32Array(stitcher.channels * input.data.length / input.dims[1]);
+      stitcher.flushInto(boundary, out);
+    });
+    return { type: 'float32', dims: [1, result.channels, ...result.spatialShape], data: out! };
   }
 
   /**
@@ -90,6 +75,19 @@ export class SlidingWindowInferer implements Inferer {
     network: Network | Predictor,
     onSlab: (slab: Slab) => void | Promise<void>,
     hooks: InferHooks = {},
+  ): Promise<SlabResult> {
+    return this.run(input, network, hooks, async (stitcher, boundary) => {
+      const slab = stitcher.flush(boundary);
+      if (slab) await onSlab(slab);
+    });
+  }
+
+  /** The window loop; after each batch, `finish` takes the rows below `boundary`, now final. */
+  private async run(
+    input: Tensor,
+    network: Network | Predictor,
+    hooks: InferHooks,
+    finish: (stitcher: SlabStitcher, boundary: number) => void | Promise<void>,
   ): Promise<SlabResult> {
     const spatialShape = checkInput(input);
     const plan = this.plan(spatialShape);
@@ -119,18 +117,18 @@ export class SlidingWindowInferer implements Inferer {
       );
       const channels = checkPredictorOutput(output, n, roiSize, `windows ${first + 1}-${first + n} of ${numWindows}`);
       stitcher ??= new SlabStitcher(
-        { spatialShape: source.spatialShape, paddedShape: plan.paddedShape, padLow: source.padLow, roiSize, capacity: bufferRows(plan, batchSize) },
+        { spatialShape: source.spatialShape, paddedShape: plan.paddedShape, padLow: source.padLow, roiSize, capacity: bufferRows(plan, batchSize), startsPerAxis: plan.startsPerAxis },
         channels,
+        weights,
       );
       if (channels !== stitcher.channels) {
         throw new BundleError('shape_mismatch', `The network returned ${channels} channels for windows ${first + 1}-${first + n} but ${stitcher.channels} before.`);
       }
       const data = output.data as Float32Array;
-      for (let i = 0; i < n; i++) stitcher.add(starts[i], data, i * channels * windowSize, weights);
+      for (let i = 0; i < n; i++) stitcher.add(starts[i], data, i * channels * windowSize);
       const done = first + n;
       hooks.onProgress?.(done, numWindows);
-      const slab = stitcher.flush(done < numWindows ? windowStart(plan, done)[0] : plan.paddedShape[0]);
-      if (slab) await onSlab(slab);
+      await finish(stitcher, done < numWindows ? windowStart(plan, done)[0] : plan.paddedShape[0]);
     }
     return { channels: stitcher!.channels, spatialShape: [...source.spatialShape], plan };
   }
