@@ -2,14 +2,15 @@
  * NIfTI loading on the issue's CT-like volume: 512x512x400 int16, spacing 0.8x0.8x1.0 mm, gzip-compressed
  * (a body ellipse of soft tissue around 40 HU with a denser organ and a bone disc, air at -1000 outside, a
  * little noise). Reports wall time, MVoxel/s and the peak RSS of a fresh process doing only the read,
- * next to the time zlib alone needs to inflate the file (the floor for any reader).
+ * next to the time zlib alone needs to inflate the file (the floor for any reader), and the time to write
+ * a float32 label map of that size as SaveImaged does.
  *
  * `syntheticCtFile()` is exported so that the transform benches can run the whole preprocessing chain on
  * the same file. The file is cached in the OS temp folder (about 100 MB), keyed by its parameters.
  */
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +18,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import type { Mat4, Volume } from '../src/image/Volume.js';
+import { readNifti } from '../src/image/nifti/read.js';
 import { writeNifti } from '../src/image/nifti/write.js';
 
 export interface SyntheticCtOptions {
@@ -110,6 +112,33 @@ async function gunzipOnly(file: string): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
+/** What SaveImaged does at the end of a segmentation: a float32 label map written as .nii.gz (gzip level 1). */
+async function writeLabelMap(source: string): Promise<{ seconds: number; cpuSeconds: number; mib: number }> {
+  const ct = await readNifti(source);
+  const labels = new Float32Array(ct.data.length);
+  for (let i = 0; i < labels.length; i++) labels[i] = ct.data[i]! > 500 ? 2 : ct.data[i]! > 100 ? 1 : 0;
+  const folder = await mkdtemp(path.join(tmpdir(), 'bench-write-'));
+  try {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const file = await writeNifti(path.join(folder, 'labels.nii.gz'), { ...ct, data: labels, meta: { ...ct.meta, filename: undefined } });
+    const cpu = process.cpuUsage(c0);
+    return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, mib: statSync(file).size / 2 ** 20 };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+function writeRow(figures: { seconds: number; cpuSeconds: number; mib: number }, voxels: number): string[] {
+  return [
+    `writeNifti float32 labels .nii.gz (${figures.mib.toFixed(1)} MiB)`,
+    figures.seconds.toFixed(2),
+    figures.cpuSeconds.toFixed(2),
+    (voxels / 1e6 / figures.seconds).toFixed(0),
+    '-',
+  ];
+}
+
 export async function run(): Promise<void> {
   const t0 = performance.now();
   const gz = await syntheticCtFile();
@@ -130,6 +159,7 @@ export async function run(): Promise<void> {
       Math.max(...runs.map((r) => r.maxRssMiB)).toFixed(0),
     ]);
   }
+  rows.push(writeRow(await writeLabelMap(gz), voxels));
   const header = ['case (best of 2)', 'wall s', 'CPU s', 'MVoxel/s (wall)', 'peak RSS MiB'];
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   for (const row of [header, ...rows]) console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));

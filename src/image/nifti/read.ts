@@ -12,15 +12,13 @@ import { allocate, cloneMat4, type DType, type TypedArray, type Volume } from '.
 import { chooseAffine, isFiniteAffine } from './affine.js';
 import { BYTES_PER_VOXEL } from './datatypes.js';
 import { dataByteLength, fileShape, MAX_HEADER_BYTES, type NiftiHeader, parseHeader, sniffHeader } from './header.js';
-import { type Scaling, scatterPlanes } from './transpose.js';
+import { planesPerSlab, type Scaling, scatterPlanes } from './transpose.js';
 
 export interface ReadNiftiOptions {
   /** output dtype; default float32 (MONAI's LoadImage default); null keeps the stored (or scaled) type */
   dtype?: DType | null;
 }
 
-/** Raw bytes held at a time while scattering: a few MB whatever the volume size. */
-const SLAB_TARGET_BYTES = 16 << 20;
 const STREAM_CHUNK = 1 << 20;
 
 export async function readNifti(file: string, options: ReadNiftiOptions = {}): Promise<Volume> {
@@ -197,9 +195,8 @@ class NiftiDecoder {
       });
     }
     this.planeBytes = this.spatial[0] * this.spatial[1] * BYTES_PER_VOXEL[header.dtype];
-    const planesPerSlab = Math.max(1, Math.floor(SLAB_TARGET_BYTES / this.planeBytes));
     // its own ArrayBuffer (not the pool), so typed views of it are aligned
-    this.slab = Buffer.allocUnsafeSlow(Math.min(planesPerSlab * this.planeBytes, this.dataLength));
+    this.slab = Buffer.allocUnsafeSlow(Math.min(planesPerSlab(this.planeBytes) * this.planeBytes, this.dataLength));
   }
 
   private isComplete(): boolean {

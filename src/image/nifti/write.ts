@@ -15,7 +15,7 @@ import { BundleError } from '../../errors/index.js';
 import { allocate, type DType, numel, type TypedArray, type Volume } from '../Volume.js';
 import { BYTES_PER_VOXEL, DTYPE_TO_CODE, integerRange, isIntegerDtype } from './datatypes.js';
 import { affineToQform } from './quaternion.js';
-import { gatherPlanes } from './transpose.js';
+import { gatherPlanes, planesPerSlab } from './transpose.js';
 
 export interface WriteNiftiOptions {
   /** stored dtype; default the volume's dtype */
@@ -32,7 +32,6 @@ export interface WriteNiftiOptions {
 }
 
 const VOX_OFFSET = 352;
-const SLAB_TARGET_BYTES = 8 << 20;
 
 function writeError(message: string, file: string, hint?: string, cause?: unknown): BundleError {
   return new BundleError('write_failed', message, { hint, location: { file }, cause });
@@ -52,7 +51,7 @@ export async function writeNifti(file: string, volume: Volume, options: WriteNif
     await mkdir(folder, { recursive: true });
     const source = Readable.from(fileChunks(header, volume, dtype));
     const sink = createWriteStream(temp, { flags: 'wx' });
-    if (compress) await pipeline(source, createGzip({ level: options.compressionLevel ?? 1 }), sink);
+    if (compress) await pipeline(source, createGzip({ level: options.compressionLevel ?? 1, chunkSize: 1 << 20 }), sink);
     else await pipeline(source, sink);
     await rename(temp, absolute);
   } catch (cause) {
@@ -120,10 +119,10 @@ function* fileChunks(header: Uint8Array, volume: Volume, dtype: DType): Generato
   const spatial: [number, number, number] = [X, Y, Z];
   const totalPlanes = channels * Z;
   const planeValues = X * Y;
-  const planesPerSlab = Math.max(1, Math.floor(SLAB_TARGET_BYTES / (planeValues * BYTES_PER_VOXEL[dtype])));
+  const slabPlanes = planesPerSlab(planeValues * BYTES_PER_VOXEL[dtype]);
   const clampToInteger = isIntegerDtype(dtype) && !isIntegerDtype(volume.dtype);
-  for (let first = 0; first < totalPlanes; first += planesPerSlab) {
-    const planes = Math.min(planesPerSlab, totalPlanes - first);
+  for (let first = 0; first < totalPlanes; first += slabPlanes) {
+    const planes = Math.min(slabPlanes, totalPlanes - first);
     const out = allocate(dtype, planes * planeValues);
     if (clampToInteger) {
       const staging = new Float64Array(out.length);
