@@ -48,7 +48,7 @@ const span = (a: number, b: number): number[] => Array.from({ length: b - a + 1 
 /** [lo, hi) in HU per group of class ids; ids not listed (0, air-filled classes, 133-511) are never foreground. */
 export const CLASS_RANGES_HU: ReadonlyArray<{ ids: number[]; lo: number; hi: number; why: string }> = [
   { ids: [1], lo: 40, hi: 80, why: 'liver: brighter than spleen and muscle without contrast' },
-  { ids: [3], lo: 25, hi: 50, why: 'spleen' },
+  { ids: [3], lo: 25, hi: 40, why: 'spleen: between muscle and liver without contrast' },
   { ids: [4, 24], lo: 15, hi: 50, why: 'pancreas, pancreatic tumour' },
   { ids: [2, 5, 14, 129], lo: 15, hi: 40, why: 'kidneys, kidney mass' },
   { ids: [116, 117], lo: 0, hi: 15, why: 'kidney cysts: fluid' },
