@@ -57,6 +57,8 @@ export function loadOrt(): Promise<Ort> {
 }
 
 const sessions = new Map<string, Promise<LoadedSession>>();
+/** per logger, providers already named in a warning: a bundle of several graphs warns once per missing provider */
+const reported = new WeakMap<Logger, Set<string>>();
 
 /** The session for `modelPath` with `options`, created on first request and shared afterwards. */
 export function getSession(modelPath: string, options: SessionOptions = {}, logger?: Logger): Promise<LoadedSession> {
@@ -110,9 +112,15 @@ async function createSession(modelPath: string, providers: ExecutionProvider[], 
     try {
       const executionProviders = provider === 'cpu' ? ['cpu'] : [provider, 'cpu'];
       const session = await ort.InferenceSession.create(modelPath, { ...base, executionProviders });
-      if (unavailable.length > 0) {
-        const names = unavailable.map((u) => `${u.provider} (${u.reason})`).join(', ');
-        logger?.warn(`execution provider${unavailable.length > 1 ? 's' : ''} ${names} unavailable; running ${path.basename(modelPath)} on ${provider}`);
+      if (unavailable.length > 0 && logger) {
+        const seen = reported.get(logger) ?? new Set<string>();
+        reported.set(logger, seen);
+        const fresh = unavailable.filter((u) => !seen.has(u.provider));
+        const names = (fresh.length > 0 ? fresh : unavailable).map((u) => `${u.provider} (${u.reason})`).join(', ');
+        const text = `execution provider${unavailable.length > 1 ? 's' : ''} ${names} unavailable; running ${path.basename(modelPath)} on ${provider}`;
+        if (fresh.length > 0) logger.warn(text);
+        else logger.info(text);
+        for (const u of unavailable) seen.add(u.provider);
       }
       return { ort, session, modelPath, provider, unavailable, inputs: valueInfos(session, 'input'), outputs: valueInfos(session, 'output') };
     } catch (e) {

@@ -81,6 +81,17 @@ describe('inference/OnnxNetwork', () => {
     expect(Array.from(out.y.data as Float32Array)).to.deep.equal(Array.from(tensor([1, 1, 4]).data as Float32Array, (v) => Math.fround(v * 3)));
   });
 
+  it('names a missing provider in one warning even when several models fall back', async () => {
+    const logger = recordingLogger();
+    const infos: string[] = [];
+    logger.info = (m: string) => void infos.push(m);
+    await (onnxNetworkEntry.create({ path: 'add.onnx', execution_providers: ['cuda'] }, context(logger)) as OnnxNetwork).load();
+    await (onnxNetworkEntry.create({ path: 'half.onnx', execution_providers: ['cuda'] }, context(logger)) as OnnxNetwork).load();
+    expect(logger.warnings).to.have.length(1);
+    expect(logger.warnings[0]).to.match(/cuda .*add\.onnx on cpu/);
+    expect(infos.some((m) => /half\.onnx on cpu/.test(m))).to.equal(true);
+  });
+
   it('loads each model once per process for the same options', async () => {
     const logger = recordingLogger();
     const a = onnxNetworkEntry.create({ path: 'scale.onnx', execution_providers: ['cuda'] }, context(logger)) as OnnxNetwork;
