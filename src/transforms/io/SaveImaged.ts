@@ -3,6 +3,7 @@
  * `<output_dir>/<stem>/<stem>_<postfix><ext>` (separate_folder) or `<output_dir>/<stem>_<postfix><ext>`,
  * where stem is the source's base name without `.gz` and then one more extension. The source is the
  * volume's meta.filename (Invertd copies the image's meta to the prediction). The sample passes through.
+ * The header's sform/qform codes are the source file's where it set them, else 1 (MONAI always writes 1).
  */
 import path from 'node:path';
 import { BundleError } from '../../errors/index.js';
@@ -106,7 +107,7 @@ export class SaveImaged extends MapTransform {
     }
     const file = this.outputPath(volume, key);
     try {
-      await writeNifti(file, volume, { dtype: this.outputDtype ?? volume.dtype });
+      await writeNifti(file, volume, { dtype: this.outputDtype ?? volume.dtype, ...sourceXformCodes(volume) });
     } catch (error) {
       if (error instanceof BundleError) throw error.withLocation({ id: this.id, path: key });
       throw error;
@@ -114,6 +115,16 @@ export class SaveImaged extends MapTransform {
     if (this.printLog) this.logger.info(`writing: ${file}`);
     return this.savepathInMetadict ? { ...volume, meta: { ...volume.meta, saved_to: file } } : volume;
   }
+}
+
+/**
+ * The source file's sform/qform codes where it set them (> 0), else 1 as MONAI writes: the world frame
+ * is the source's (scanner, aligned, template...) whatever grid the volume is on now.
+ */
+function sourceXformCodes(volume: Volume): { sformCode: number; qformCode: number } {
+  const nifti = volume.meta.nifti as { sformCode?: unknown; qformCode?: unknown } | undefined;
+  const code = (value: unknown): number => (typeof value === 'number' && value > 0 ? value : 1);
+  return { sformCode: code(nifti?.sformCode), qformCode: code(nifti?.qformCode) };
 }
 
 function onOriginalGrid(volume: Volume): boolean {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -123,6 +123,24 @@ describe('writeNifti', () => {
       const error = await rejection(writeNifti(path.join(blocker, 'out.nii.gz'), volumeOf('uint8', [1, 2, 2, 2], ROTATED, (n) => n)));
       expect(error.kind).to.equal('write_failed');
       expect(readdirSync(dir)).to.deep.equal(['blocker']);
+    });
+
+    it('reports a read-only folder as write_failed, leaving nothing in it', async function () {
+      if (process.getuid?.() === 0) {
+        console.log('      (skipped: running as root, which can write into read-only folders)');
+        this.skip();
+      }
+      const locked = path.join(dir, 'locked');
+      mkdirSync(locked);
+      chmodSync(locked, 0o555);
+      try {
+        const error = await rejection(writeNifti(path.join(locked, 'out.nii.gz'), volumeOf('uint8', [1, 2, 2, 2], ROTATED, (n) => n)));
+        expect(error.kind).to.equal('write_failed');
+        expect(error.message).to.match(/permission denied/);
+        expect(readdirSync(locked)).to.deep.equal([]);
+      } finally {
+        chmodSync(locked, 0o755);
+      }
     });
 
     it('removes the temporary file and keeps an existing output when writing fails midway', async () => {

@@ -76,6 +76,13 @@ describe('SaveImaged', () => {
     expect(back.dtype).to.equal('uint8');
   });
 
+  it('keeps the source\'s sform/qform codes where it set them, and writes 1 where it did not', async () => {
+    const save = new SaveImaged({ keys: 'pred', outputDir: dir });
+    await save.apply({ pred: await loaded('sform_las_int16.nii.gz') }); // sform_code 2, qform_code 0
+    const header = (await readNifti(path.join(dir, 'sform_las_int16', 'sform_las_int16_trans.nii.gz'))).meta.nifti;
+    expect(header).to.include({ sformCode: 2, qformCode: 1 });
+  });
+
   it('records the written path with savepath_in_metadict', async () => {
     const save = new SaveImaged({ keys: 'pred', outputDir: dir, savepathInMetadict: true });
     const out = await save.apply({ pred: await loaded('int8.nii') });
