@@ -5,7 +5,17 @@
  * evaluate entry/exit hooks against the budget of the evaluation currently running; host functions pause
  * the budget (their time is not the expression's).
  */
-import jsonata from 'jsonata';
+import { createRequire } from 'node:module';
+import type jsonataType from 'jsonata';
+
+// Loaded on first use (synchronously, through require): commands that meet no expression start faster.
+type Jsonata = typeof jsonataType;
+const require = createRequire(import.meta.url);
+let jsonataLib: Jsonata | undefined;
+function jsonata(source: string): jsonataType.Expression {
+  jsonataLib ??= require('jsonata') as Jsonata;
+  return jsonataLib(source);
+}
 import { BundleError } from '../errors/index.js';
 import { parseRelative, type RelativeId } from './ids.js';
 import { rejectPythonForms } from './pythonForms.js';
@@ -41,7 +51,7 @@ export interface ScannedExpression {
 
 export interface PreparedExpression extends ScannedExpression {
   source: string;
-  compiled: jsonata.Expression;
+  compiled: jsonataType.Expression;
 }
 
 const WORD_BEFORE_DIVISION = /[\p{L}\p{Nd}_)\]}"'`]/u;
@@ -206,8 +216,8 @@ interface JsonataError {
 export class ExpressionEngine {
   private readonly prepared = new Map<string, PreparedExpression | BundleError>();
   /** compiled JSONata by rewritten code: `$@g1::a + @g1::b` and `$@g2::a + @g2::b` share one */
-  private readonly compiledByCode = new Map<string, jsonata.Expression>();
-  private readonly callers = new Map<number, jsonata.Expression>();
+  private readonly compiledByCode = new Map<string, jsonataType.Expression>();
+  private readonly callers = new Map<number, jsonataType.Expression>();
   private readonly wrapped: Array<[string, ExpressionFunction]>;
 
   constructor(
@@ -254,7 +264,7 @@ export class ExpressionEngine {
     return { ...scanned, source, compiled };
   }
 
-  private install(compiled: jsonata.Expression): void {
+  private install(compiled: jsonataType.Expression): void {
     compiled.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, onEntry);
     compiled.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, onExit);
     for (const [name, f] of this.wrapped) compiled.registerFunction(name, f.implementation, f.signature);

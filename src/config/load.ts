@@ -4,7 +4,8 @@
  * top level are `invalid_key`: no id could reach them.
  */
 import { readFileSync } from 'node:fs';
-import YAML, { isAlias, isMap, isScalar, isSeq, LineCounter, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node as YamlNode } from 'yaml';
 import { BundleError, type Origin } from '../errors/index.js';
 import { configFileType } from './bundleLayout.js';
 import { parseJsonWithOrigins } from './jsonParse.js';
@@ -55,7 +56,14 @@ function checkKeys(value: unknown, origins: OriginTable, depth: number): void {
   }
 }
 
+// Loaded on first use: JSON-only bundles never pay for the YAML parser.
+const require = createRequire(import.meta.url);
+let yamlLib: typeof import('yaml') | undefined;
+
 export function parseYamlWithOrigins(text: string, file: string, origins: OriginTable): unknown {
+  yamlLib ??= require('yaml') as typeof import('yaml');
+  const { isAlias, isMap, isScalar, isSeq, LineCounter } = yamlLib;
+  const YAML = yamlLib;
   const lineCounter = new LineCounter();
   const doc = YAML.parseDocument(text, { schema: 'core', merge: false, uniqueKeys: true, version: '1.2', lineCounter, prettyErrors: false });
   const at = (offset: number | undefined): Origin => {

@@ -3,19 +3,28 @@
  * object), ajv's errors turned into `invalid_arguments` errors naming the component id, the argument and
  * what was expected.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvType, ErrorObject, ValidateFunction } from 'ajv';
 import { BundleError } from '../errors/index.js';
 import type { JsonSchema } from './ComponentEntry.js';
 
 // Not strict at run time (a schema quirk must not stop a bundle); test/registry compiles every registered
 // schema strictly instead.
-const ajv = new Ajv({ allErrors: true, strict: false });
+// Created on first use, so commands that build no component start faster.
+let ajv: AjvType | undefined;
+function instance(): AjvType {
+  if (!ajv) {
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    ajv = new Ajv({ allErrors: true, strict: false });
+  }
+  return ajv;
+}
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 function validatorFor(schema: JsonSchema): ValidateFunction {
   let v = compiled.get(schema);
   if (!v) {
-    v = ajv.compile(schema);
+    v = instance().compile(schema);
     compiled.set(schema, v);
   }
   return v;
