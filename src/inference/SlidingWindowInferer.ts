@@ -33,6 +33,8 @@ export interface SlabResult {
 
 export class SlidingWindowInferer implements Inferer {
   readonly options: Required<SlidingWindowOptions>;
+  /** the last gaussian map, by roi (MONAI's cache_roi_weight_map): a 128³ map takes a while to compute */
+  private cachedWeights?: { roi: string; map: Float32Array };
 
   constructor(options: SlidingWindowOptions) {
     this.options = {
@@ -82,6 +84,12 @@ export class SlidingWindowInferer implements Inferer {
     });
   }
 
+  private weightsFor(roiSize: readonly number[]): Float32Array {
+    const roi = roiSize.join(',');
+    if (this.cachedWeights?.roi !== roi) this.cachedWeights = { roi, map: importanceMap(roiSize, this.options.mode, this.options.sigmaScale) };
+    return this.cachedWeights.map;
+  }
+
   /** The window loop; after each batch, `finish` takes the rows below `boundary`, now final. */
   private async run(
     input: Tensor,
@@ -101,7 +109,7 @@ export class SlidingWindowInferer implements Inferer {
     };
     const { roiSize, numWindows } = plan;
     const predictor = asPredictor(network);
-    const weights = this.options.mode === 'constant' ? null : importanceMap(roiSize, this.options.mode, this.options.sigmaScale);
+    const weights = this.options.mode === 'constant' ? null : this.weightsFor(roiSize);
     const windowSize = roiSize.reduce((a, b) => a * b, 1);
     const batchSize = this.options.swBatchSize;
     let stitcher: SlabStitcher | undefined;
