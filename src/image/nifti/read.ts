@@ -78,7 +78,17 @@ async function checkReadable(file: string, absolute: string): Promise<number> {
 }
 
 async function startsWithGzipMagic(absolute: string): Promise<boolean> {
-  const handle = await open(absolute, 'r');
+  let handle;
+  try {
+    handle = await open(absolute, 'r');
+  } catch (cause) {
+    const reason = (cause as NodeJS.ErrnoException).code === 'EACCES' ? ' (permission denied)' : '';
+    throw new BundleError('invalid_image', `the image file cannot be read${reason}`, {
+      hint: 'check the file permissions',
+      location: { file: absolute },
+      cause,
+    });
+  }
   try {
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);

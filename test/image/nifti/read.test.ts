@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -153,6 +153,24 @@ describe('readNifti', () => {
       const error = await rejection(readNifti(file));
       expect(error.kind).to.equal('image_not_found');
       expect(error.location.file).to.equal(file);
+    });
+
+    it('reports an unreadable file (no read permission) as invalid_image naming the file', async function () {
+      if (process.getuid?.() === 0) {
+        console.log('      (skipped: running as root, which can read any file)');
+        this.skip();
+      }
+      const dir = mkdtempSync(path.join(tmpdir(), 'nifti-perm-'));
+      try {
+        const file = path.join(dir, 'secret.nii');
+        writeFileSync(file, readFileSync(path.join(FIXTURE_DIR, 'int8.nii')));
+        chmodSync(file, 0o000);
+        const error = await rejection(readNifti(file));
+        expect(error.kind).to.equal('invalid_image');
+        expect(error.location.file).to.equal(file);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('rejects a directory with invalid_image', async () => {
