@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""Export the real VISTA3D network to the bundle's three-graph ONNX contract (bundle/docs/README.md, spec 8).
+
+For users who have MONAI (>= 1.4), PyTorch, onnx (and optionally onnxruntime) and the VISTA3D checkpoint
+(model-zoo bundle `vista3d`, models/model.pt, NVIDIA NCLS v1 licence):
+
+    python tools/vista3d/export_vista3d.py --checkpoint /path/to/vista3d/models/model.pt --output bundle/models
+
+Writes, replacing the demo network:
+  encoder.onnx     image [b, 1, X, Y, Z] -> feat_point, feat_auto [b, 48, X, Y, Z]   (both decoders in one graph)
+  class_head.onnx  feat_auto [1, 48, X, Y, Z], class_ids int64 [K, 1] -> logits [1, K, X, Y, Z]
+  point_head.onnx  feat_point [1, 48, X, Y, Z], coords float32 [K, N, 3], labels int64 [K, N], zeroshot bool [K]
+                   -> logits [1, K, X, Y, Z]
+
+Why the point head is wrapped: a plain export of PointMappingSAM.forward fails (torch.vstack is not exportable,
+the boolean-mask in-place updates of the click embedding break at run time in onnxruntime, and the Python loops
+over the class vector and the 32-prompt chunks are frozen at trace time). PointHeadExport below computes the same
+thing with arithmetic masks and torch.where: positional encoding of the clicks (+0.5, divided by the patch size),
+zero for label -1 plus the "not a point" embedding, the negative/positive embeddings for labels 0/2 and 1/3, the
+special-class embedding for 2/3, then mask token + click tokens + supported or zero-shot token, the two-way
+transformer over the downsampled features, and the hypernetwork dot product with the upscaled features. The
+dense positional-encoding grid of the downsampled features becomes a constant for the export patch size, so
+export with the patch size you will run (default 128).
+
+Everything else VISTA3D does around the network (windows, click filtering, connected components, arg-max) is
+done by the interpreter. Check the export with `--check` (onnxruntime against PyTorch on a random patch) and
+`bundle verify_net_in_out`.
+"""
+import argparse
+import os
+
+import torch
+from torch import nn
+
+
+class EncoderExport(nn.Module):
+    """image -> (feat_point, feat_auto): the SegResEncoder and both decoders."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.image_encoder = net.image_encoder
+
+    def forward(self, image):
+        feat_point, feat_auto = self.image_encoder(image, with_point=True, with_label=True)
+        return feat_point, feat_auto
+
+
+class ClassHeadExport(nn.Module):
+    """(feat_auto, class_ids [K, 1]) -> logits [1, K, ...]; the head returns [K, 1, ...]."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.class_head = net.class_head
+
+    def forward(self, feat_auto, class_ids):
+        logits, _ = self.class_head(feat_auto, class_ids)
+        return logits.transpose(0, 1)
+
+
+class PointHeadExport(nn.Module):
+    """PointMappingSAM.forward re-expressed without in-place boolean indexing or Python loops over prompts."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.head = net.point_head
+
+    def forward(self, feat_point, coords, labels, zeroshot):
+        h = self.head
+        spatial = feat_point.shape[-3:]
+        low = h.feat_downsample(feat_point)
+        k = coords.shape[0]
+        pe = h.pe_layer.forward_with_coords(coords + 0.5, tuple(spatial))  # [K, N, C]
+        lab = labels.unsqueeze(-1)
+        ignored = (lab == -1).to(pe.dtype)
+        negative = ((lab == 0) | (lab == 2)).to(pe.dtype)
+        positive = ((lab == 1) | (lab == 3)).to(pe.dtype)
+        special = ((lab == 2) | (lab == 3)).to(pe.dtype)
+        pe = torch.where(lab == -1, torch.zeros_like(pe), pe)
+        pe = pe + ignored * h.not_a_point_embed.weight
+        pe = pe + negative * h.point_embeddings[0].weight + positive * h.point_embeddings[1].weight
+        pe = pe + special * h.special_class_embed.weight
+        mask_token = h.mask_tokens.weight.unsqueeze(0).expand(k, -1, -1)
+        z = zeroshot.to(pe.dtype).view(k, 1, 1)
+        class_token = z * h.zeroshot_embed.weight.unsqueeze(0) + (1 - z) * h.supported_embed.weight.unsqueeze(0)
+        tokens = torch.cat((mask_token, pe, class_token), dim=1)
+        src = low.expand(k, -1, -1, -1, -1)
+        pos = h.pe_layer(tuple(low.shape[-3:])).unsqueeze(0).expand(k, -1, -1, -1, -1)
+        c, x, y, zz = low.shape[1], low.shape[2], low.shape[3], low.shape[4]
+        hs, keys = h.transformer(src, pos, tokens)
+        hyper = h.output_hypernetworks_mlps(hs[:, :1, :])
+        keys = keys.transpose(1, 2).reshape(k, c, x, y, zz)
+        up = h.output_upscaling(keys)
+        masks = hyper @ up.reshape(k, c, -1)
+        return masks.reshape(1, k, *spatial)
+
+
+def load_network(checkpoint):
+    from monai.networks.nets import vista3d132
+
+    net = vista3d132(in_channels=1)
+    state = torch.load(checkpoint, map_location="cpu")
+    if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
+        state = state["model"]
+    net.load_state_dict(state)
+    return net.eval()
+
+
+def export(net, folder, patch, opset):
+    os.makedirs(folder, exist_ok=True)
+    p = patch
+    image = torch.rand(1, 1, p, p, p)
+    spatial = {2: "x", 3: "y", 4: "z"}
+    with torch.no_grad():
+        feat_point, feat_auto = EncoderExport(net)(image)
+        torch.onnx.export(
+            EncoderExport(net), (image,), os.path.join(folder, "encoder.onnx"), opset_version=opset,
+            input_names=["image"], output_names=["feat_point", "feat_auto"],
+            dynamic_axes={"image": {0: "batch", **spatial}, "feat_point": {0: "batch", **spatial}, "feat_auto": {0: "batch", **spatial}},
+        )
+        ids = torch.tensor([[1], [3]], dtype=torch.int64)  # export with K = 2 so that K stays dynamic
+        torch.onnx.export(
+            ClassHeadExport(net), (feat_auto, ids), os.path.join(folder, "class_head.onnx"), opset_version=opset,
+            input_names=["feat_auto", "class_ids"], output_names=["logits"],
+            dynamic_axes={"feat_auto": spatial, "class_ids": {0: "K"}, "logits": {1: "K", **spatial}},
+        )
+        coords = torch.tensor([[[p / 2, p / 2, p / 2], [p / 4, p / 4, p / 4]]], dtype=torch.float32)
+        labels = torch.tensor([[1, 0]], dtype=torch.int64)
+        zeroshot = torch.tensor([False])
+        torch.onnx.export(
+            PointHeadExport(net), (feat_point, coords, labels, zeroshot), os.path.join(folder, "point_head.onnx"),
+            opset_version=opset, input_names=["feat_point", "coords", "labels", "zeroshot"], output_names=["logits"],
+            dynamic_axes={"coords": {0: "K", 1: "N"}, "labels": {0: "K", 1: "N"}, "zeroshot": {0: "K"}, "logits": {1: "K"}},
+        )
+
+
+def check(net, folder, patch):
+    """onnxruntime against PyTorch eager on a random patch: K = 1 and 3 ids, N = 1..3 clicks, zero-shot on/off."""
+    import numpy as np
+    import onnxruntime as ort
+
+    def session(name):
+        return ort.InferenceSession(os.path.join(folder, name), providers=["CPUExecutionProvider"])
+
+    torch.manual_seed(0)
+    image = torch.rand(1, 1, patch, patch, patch)
+    with torch.no_grad():
+        fp, fa = EncoderExport(net)(image)
+        got = session("encoder.onnx").run(None, {"image": image.numpy()})
+        print("encoder max |diff|", max(float(np.abs(g - t.numpy()).max()) for g, t in zip(got, (fp, fa))))
+        for ids in ([[3]], [[1], [3], [21]]):
+            t = torch.tensor(ids, dtype=torch.int64)
+            ref = ClassHeadExport(net)(fa, t).numpy()
+            out = session("class_head.onnx").run(None, {"feat_auto": fa.numpy(), "class_ids": t.numpy()})[0]
+            print(f"class head K={len(ids)} max |diff|", float(np.abs(out - ref).max()))
+        for n in (1, 2, 3):
+            for zs in (False, True):
+                coords = torch.rand(1, n, 3) * (patch - 1)
+                labels = torch.tensor([[1, 0, -1][:n]], dtype=torch.int64)
+                ref = net.point_head(fp, coords, labels, class_vector=torch.tensor([140 if zs else 3])).transpose(0, 1).numpy()
+                feeds = {"feat_point": fp.numpy(), "coords": coords.numpy(), "labels": labels.numpy(), "zeroshot": np.array([zs])}
+                out = session("point_head.onnx").run(None, feeds)[0]
+                print(f"point head N={n} zeroshot={zs} max |diff|", float(np.abs(out - ref).max()))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--checkpoint", required=True, help="VISTA3D models/model.pt")
+    parser.add_argument("--output", default="bundle/models", help="folder for the three .onnx files")
+    parser.add_argument("--patch", type=int, default=128, help="patch edge used at export (the point head's constants depend on it)")
+    parser.add_argument("--opset", type=int, default=17)
+    parser.add_argument("--check", action="store_true", help="compare onnxruntime with PyTorch afterwards (needs onnxruntime)")
+    args = parser.parse_args()
+    net = load_network(args.checkpoint)
+    export(net, args.output, args.patch, args.opset)
+    print(f"wrote encoder.onnx, class_head.onnx, point_head.onnx to {args.output}")
+    if args.check:
+        check(net, args.output, args.patch)
+
+
+if __name__ == "__main__":
+    main()
