@@ -46,7 +46,7 @@ export async function writeNifti(file: string, volume: Volume, options: WriteNif
   const compress = options.compress ?? absolute.toLowerCase().endsWith('.gz');
 
   const folder = path.dirname(absolute);
-  const temp = path.join(folder, `.${path.basename(absolute)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  const temp = path.join(folder, `.${path.basename(absolute)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
   try {
     await mkdir(folder, { recursive: true });
     const source = Readable.from(fileChunks(header, volume, dtype));
@@ -80,6 +80,9 @@ function checkWritable(absolute: string, volume: Volume, dtype: DType): void {
   const a = volume.affine;
   if (a.length !== 4 || a.some((row) => row.length !== 4 || row.some((v) => !Number.isFinite(v)))) {
     throw writeError('the volume affine is not a finite 4x4 matrix', absolute);
+  }
+  if ([0, 1, 2].some((c) => Math.hypot(a[0]![c]!, a[1]![c]!, a[2]![c]!) === 0)) {
+    throw writeError('the volume affine has a zero-length axis (zero voxel spacing)', absolute);
   }
 }
 

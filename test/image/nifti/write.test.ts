@@ -177,9 +177,12 @@ describe('writeNifti', () => {
       expect(existsSync(path.join(dir, 'x.nii'))).to.equal(false);
     });
 
-    it('rejects a non-finite affine', async () => {
-      const volume = volumeOf('uint8', [1, 2, 2, 2], [[Number.NaN, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], (n) => n);
-      expect((await rejection(writeNifti(path.join(dir, 'x.nii'), volume))).kind).to.equal('write_failed');
+    it('rejects a non-finite affine and one with a zero-length axis', async () => {
+      const nan = volumeOf('uint8', [1, 2, 2, 2], [[Number.NaN, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], (n) => n);
+      expect((await rejection(writeNifti(path.join(dir, 'x.nii'), nan))).kind).to.equal('write_failed');
+      const flat = volumeOf('uint8', [1, 2, 2, 2], [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 1]], (n) => n);
+      expect((await rejection(writeNifti(path.join(dir, 'x.nii'), flat))).kind).to.equal('write_failed');
+      expect(readdirSync(dir)).to.deep.equal([]);
     });
   });
 
