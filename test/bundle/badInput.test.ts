@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeNifti } from '../../src/image/index.js';
-import { cleanup, FAST, runVista, SAMPLE, SPLEEN_VOXEL, tempDir } from './vistaRun.js';
+import { cleanup, FAST, runVista, SAMPLE, SPLEEN_VOXEL, tempDir, type VistaRun } from './vistaRun.js';
 
 const S = SAMPLE;
 const CASES: Array<{ name: string; input: unknown; error: RegExp; extra?: string[] }> = [
@@ -31,9 +31,15 @@ const CASES: Array<{ name: string; input: unknown; error: RegExp; extra?: string
 ];
 
 describe('bundle/configs/inference.json: bad input', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   let folder: string;
   let empty: string;
+  const runs = new Map<string, Promise<VistaRun>>();
+  /** Each case's run, started three at a time (each is a separate CLI process that fails early). */
+  const runOf = (name: string, input: unknown, extra: string[]): Promise<VistaRun> => {
+    if (!runs.has(name)) runs.set(name, runVista(input, [...FAST, ...extra]));
+    return runs.get(name)!;
+  };
 
   before(async () => {
     folder = tempDir('bad');
@@ -44,20 +50,22 @@ describe('bundle/configs/inference.json: bad input', function () {
       data: new Int16Array(20 * 20 * 10).fill(-1000), dtype: 'int16', shape, affine,
       meta: { originalAffine: affine, originalSpatialShape: shape.slice(1) }, appliedOperations: [],
     });
+    for (let i = 0; i < CASES.length; i += 3) {
+      await Promise.all(CASES.slice(i, i + 3).map((c) => runOf(c.name, c.input, c.extra ?? []).catch(() => undefined)));
+    }
   });
-  after(() => rmSync(folder, { recursive: true, force: true }));
+  after(async () => {
+    for (const run of runs.values()) cleanup(await run);
+    rmSync(folder, { recursive: true, force: true });
+  });
 
   for (const c of CASES) {
     it(`${c.name}: one error, exit 1, no output`, async () => {
-      const run = await runVista(c.input, [...FAST, ...(c.extra ?? [])]);
-      try {
-        expect(run.code, run.stderr).to.equal(1);
-        expect(run.stderr).to.match(c.error);
-        expect(run.stderr.match(/^error\[/gm), run.stderr).to.have.length(1);
-        expect(run.files).to.deep.equal([]);
-      } finally {
-        cleanup(run);
-      }
+      const run = await runOf(c.name, c.input, c.extra ?? []);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.match(c.error);
+      expect(run.stderr.match(/^error\[/gm), run.stderr).to.have.length(1);
+      expect(run.files).to.deep.equal([]);
     });
   }
 
