@@ -27,6 +27,7 @@ interface RunArgs {
   expression_max_depth?: number;
   preview?: string;
   summary?: boolean;
+  'no-summary'?: boolean;
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
@@ -44,7 +45,9 @@ export function runBuilder(yargs: Argv): Argv<RunArgs> {
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress and only warnings and errors' })
       .option('summary_file', { type: 'string', describe: 'where to write the run summary JSON (default <output_dir>/run_summary.json)' })
       .option('preview', { type: 'string', describe: 'write a PNG: axial, coronal and sagittal slices through the largest label of the first output' })
-      .option('summary', { type: 'boolean', default: true, describe: 'print each label of every output: name, voxel count, volume (--no-summary: off)' })
+      .option('summary', { type: 'boolean', default: true, describe: 'print each label of every output: name, voxel count, volume' })
+      // boolean negation is off (a `--no-x` could be an override id), so the negated form is its own flag
+      .option('no-summary', { type: 'boolean', default: false, describe: 'do not print the label summary' })
       .example('$0 run', 'no config file: the shipped VISTA3D bundle (bundle/) on its sample CT, label prompt [3] (spleen)')
       .example('$0 run --preview spleen.png', 'the same, and a PNG of the result')
       .example('$0 run --config_file configs/inference.json', 'run the "run" section of a bundle')
@@ -106,9 +109,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (result.summaryFile) lines.push(`run summary: ${result.summaryFile}`);
       process.stdout.write(lines.join('\n') + '\n');
     }
-    if ((args.summary !== false && !quiet) || args.preview) {
+    const summary = args.summary !== false && !args['no-summary'] && !quiet;
+    if (summary || args.preview) {
       const { reportOutputs } = await import('../runReport.js');
-      await reportOutputs(result, { summary: args.summary !== false && !quiet, preview: args.preview });
+      await reportOutputs(result, { summary, preview: args.preview });
     }
   },
 };
