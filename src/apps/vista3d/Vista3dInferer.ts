@@ -29,7 +29,7 @@ export interface Vista3dInfererOptions {
   swBatchSize?: number;
   usePointWindow?: boolean;
   pointStart?: number;
-  /** bound on the stitching buffer for many prompts; default 1 GiB */
+  /** bound on the stitching buffers (slab rows plus one batch of window outputs) for many prompts; default 768 MiB */
   stitchMemoryBytes?: number;
 }
 
@@ -49,7 +49,7 @@ export interface Vista3dResult {
   argmaxDone: boolean;
 }
 
-const DEFAULT_STITCH_BYTES = 1024 ** 3;
+const DEFAULT_STITCH_BYTES = 768 * 1024 ** 2;
 
 export class Vista3dInferer implements Inferer {
   readonly name = 'Vista3dInferer';
@@ -108,6 +108,7 @@ export class Vista3dInferer implements Inferer {
 
   /** Each window through forwardPatch; clicks and the previous mask shifted into padded space. */
   private predictor(network: Vista3dNetwork, prompts: PatchPrompts, prevMask: Tensor | null): Predictor {
+    let reusable: Float32Array | undefined;
     return async (batch: Tensor, info?: WindowBatchInfo): Promise<Tensor> => {
       if (!info) throw new BundleError('internal', 'Vista3dInferer needs window positions from the sliding-window inferer.');
       const padLow = info.pad.map((p) => p[0]);
@@ -117,7 +118,10 @@ export class Vista3dInferer implements Inferer {
       let features: Promise<Features> | undefined;
       const encode = () => (features ??= network.encode(batch));
       const objects = prompts.classIds?.length ?? 1;
-      const out = new Float32Array(info.starts.length * objects * voxels);
+      // one output buffer per predictor, reused: the stitcher reads each batch before the next one is asked for
+      const size = info.starts.length * objects * voxels;
+      if (!reusable || reusable.length < size) reusable = new Float32Array(size);
+      const out = reusable.subarray(0, size);
       for (const [i, start] of info.starts.entries()) {
         let previous: Float32Array | null = null;
         if (prevMask) {
@@ -137,9 +141,11 @@ export class Vista3dInferer implements Inferer {
   private async argmaxByPasses(input: Tensor, network: Vista3dNetwork, classIds: readonly number[], hooks: InferHooks): Promise<Tensor> {
     const spatialShape = input.dims.slice(2);
     const plan = this.sliding.plan(spatialShape);
-    // per id: its rows in the stitch buffer plus its logits in one batch of window outputs
+    // per id: its rows in the stitch buffer, as many again in the slab handed on (SlabStitcher allocates each
+    // slab), and its logits in one batch of window outputs
     const windowVoxels = plan.roiSize.reduce((a, b) => a * b, 1);
-    const perChannel = 4 * (bufferRows(plan, this.options.swBatchSize) * plan.paddedShape.slice(1).reduce((a, b) => a * b, 1) + this.options.swBatchSize * windowVoxels);
+    const rows = bufferRows(plan, this.options.swBatchSize) * plan.paddedShape.slice(1).reduce((a, b) => a * b, 1);
+    const perChannel = 4 * (2 * rows + this.options.swBatchSize * windowVoxels);
     const perPass = Math.max(1, Math.min(classIds.length, Math.floor(this.options.stitchMemoryBytes / perChannel)));
     const passes = Math.ceil(classIds.length / perPass);
     const rowSize = spatialShape.slice(1).reduce((a, b) => a * b, 1);
