@@ -6,9 +6,8 @@
  * a slab, and the buffer slides forward. Memory: K · capacity · (padded rows of the other axes), not K · X · Y · Z.
  *
  * The weight sum (MONAI's count map) is not accumulated window by window: it depends only on the window
- * grid, so each output row's sum is computed when the row is divided, adding the weight rows of the windows
- * that cover it in window order, which gives the same float32 sums as MONAI's loop at a fraction of the
- * memory traffic.
+ * grid, so each plane's sums are computed when the plane is divided, adding the weights of the windows that
+ * cover it in window order, which gives the same float32 sums as MONAI's loop without a count buffer.
  */
 import { stridesOf } from './windowInput.js';
 
@@ -45,8 +44,14 @@ export class SlabStitcher {
   private readonly sums: Float32Array;
   /** blending weights `[...roi]`, or null for constant blending (all ones) */
   private readonly weights: Float32Array | null;
-  /** per axis, per padded index: the starts of the windows covering it, in order */
-  private readonly covering: number[][][];
+  /** per padded index along axis 0: the starts of the windows covering it, in order */
+  private readonly covering0: number[][];
+  /** offsets in a plane (all axes but 0) of each window's origin, in window order */
+  private readonly planeWindowOrigins: number[];
+  /** offsets in a plane of each roi row (axes 1 .. last-1) */
+  private readonly roiPlaneRows: Int32Array;
+  /** one plane of weight sums, reused */
+  private readonly plane: Float32Array;
   /** offsets (in the buffer, channel 0, relative to a window's first voxel) of each roi row */
   private readonly rowOffsets: Int32Array;
   private readonly bufferStrides: number[];
@@ -58,9 +63,15 @@ export class SlabStitcher {
     const rest = geometry.paddedShape.slice(1);
     this.rowSize = rest.reduce((a, b) => a * b, 1);
     this.sums = new Float32Array(channels * geometry.capacity * this.rowSize);
-    this.covering = geometry.paddedShape.map((size, axis) =>
-      Array.from({ length: size }, (_, i) => geometry.startsPerAxis[axis].filter((s) => s <= i && i < s + geometry.roiSize[axis])),
+    const [starts0, ...planeStarts] = geometry.startsPerAxis;
+    this.covering0 = Array.from({ length: geometry.paddedShape[0] }, (_, i) => starts0.filter((s) => s <= i && i < s + geometry.roiSize[0]));
+    const planeStrides = stridesOf(rest);
+    this.planeWindowOrigins = planeStarts.reduce<number[]>(
+      (origins, starts, a) => origins.flatMap((o) => starts.map((s) => o + s * planeStrides[a])),
+      [0],
     );
+    this.roiPlaneRows = roiRowOffsets(geometry.roiSize.slice(1), planeStrides);
+    this.plane = new Float32Array(this.rowSize);
     this.bufferStrides = stridesOf([geometry.capacity, ...rest]);
     this.rowOffsets = roiRowOffsets(geometry.roiSize, this.bufferStrides);
   }
@@ -138,64 +149,59 @@ export class SlabStitcher {
 
   /** sums / weight sums for output rows [x0, x1), cropped, written at `offset + k * channelStride` onwards. */
   private divideInto(x0: number, x1: number, data: Float32Array, channelStride: number, offset: number): void {
-    const { spatialShape, padLow, capacity, paddedShape } = this.geometry;
+    const { spatialShape, padLow, capacity } = this.geometry;
     const last = spatialShape.length - 1;
     const rowLength = spatialShape[last];
-    const outRows = (x1 - x0) * spatialShape.slice(1, last).reduce((a, b) => a * b, 1);
+    const rowsPerPlane = spatialShape.slice(1, last).reduce((a, b) => a * b, 1);
     const bufferChannel = capacity * this.rowSize;
     const counter = new Array<number>(last).fill(0);
-    const index = new Array<number>(last);
-    const first = x0 + padLow[0] - this.base;
-    const countRow = new Float32Array(paddedShape[last]);
     let out = offset;
-    for (let row = 0; row < outRows; row++) {
-      for (let axis = 0; axis < last; axis++) index[axis] = counter[axis] + padLow[axis] + (axis === 0 ? x0 : 0);
-      this.weightSumRow(index, countRow);
-      let src = (first + counter[0]) * this.bufferStrides[0] + padLow[last];
-      for (let axis = 1; axis < last; axis++) src += (counter[axis] + padLow[axis]) * this.bufferStrides[axis];
-      for (let k = 0; k < this.channels; k++) {
-        divideRow(data, out + k * channelStride, this.sums, k * bufferChannel + src, countRow, padLow[last], rowLength);
-      }
-      out += rowLength;
-      for (let axis = last - 1; axis >= 0; axis--) {
-        if (++counter[axis] < (axis === 0 ? x1 - x0 : spatialShape[axis])) break;
-        counter[axis] = 0;
+    for (let x = x0; x < x1; x++) {
+      const px = x + padLow[0];
+      this.weightSumPlane(px, this.plane);
+      const planeOrigin = (px - this.base) * this.bufferStrides[0];
+      counter.fill(0);
+      for (let row = 0; row < rowsPerPlane; row++) {
+        let inPlane = padLow[last];
+        for (let axis = 1; axis < last; axis++) inPlane += (counter[axis] + padLow[axis]) * this.bufferStrides[axis];
+        for (let k = 0; k < this.channels; k++) {
+          divideRow(data, out + k * channelStride, this.sums, k * bufferChannel + planeOrigin + inPlane, this.plane, inPlane, rowLength);
+        }
+        out += rowLength;
+        for (let axis = last - 1; axis >= 1; axis--) {
+          if (++counter[axis] < spatialShape[axis]) break;
+          counter[axis] = 0;
+        }
       }
     }
   }
 
   /**
-   * MONAI's count map along one row (padded indices `index` on the axes but the last): the weights of every
-   * window covering the row, added in window order (lexicographic starts), so each float32 sum is MONAI's.
+   * MONAI's count map on the plane at padded index `px` of axis 0: the weights of every window covering it,
+   * added in window order (starts in lexicographic order), so each float32 sum is the one MONAI's loop makes.
    */
-  private weightSumRow(index: readonly number[], countRow: Float32Array): void {
+  private weightSumPlane(px: number, plane: Float32Array): void {
     const { roiSize } = this.geometry;
-    const last = roiSize.length - 1;
-    const covers = index.map((i, axis) => this.covering[axis][i]);
-    const lastStarts = this.geometry.startsPerAxis[last];
-    const rowLength = roiSize[last];
-    const weights = this.weights;
-    countRow.fill(0);
-    const pick = new Array<number>(last).fill(0);
-    for (;;) {
-      let base = 0;
-      for (let axis = 0; axis < last; axis++) base = base * roiSize[axis] + (index[axis] - covers[axis][pick[axis]]);
-      base *= rowLength;
-      for (const s of lastStarts) {
-        if (weights === null) for (let j = 0; j < rowLength; j++) countRow[s + j] += 1;
-        else for (let j = 0; j < rowLength; j++) countRow[s + j] += weights[base + j];
+    const roiPlane = this.roiPlaneRows.length * roiSize[roiSize.length - 1];
+    plane.fill(0);
+    for (const s0 of this.covering0[px]) {
+      const wBase = (px - s0) * roiPlane;
+      for (const origin of this.planeWindowOrigins) {
+        if (this.weights === null) addOnes(plane, origin, this.roiPlaneRows, roiSize[roiSize.length - 1]);
+        else addRows(plane, origin, this.roiPlaneRows, roiSize[roiSize.length - 1], this.weights, wBase);
       }
-      let axis = last - 1;
-      for (; axis >= 0; axis--) {
-        if (++pick[axis] < covers[axis].length) break;
-        pick[axis] = 0;
-      }
-      if (axis < 0) break;
     }
   }
 }
 
 // The hot loops, as small monomorphic functions over typed arrays.
+function addOnes(dst: Float32Array, origin: number, rows: Int32Array, rowLength: number): void {
+  for (let r = 0; r < rows.length; r++) {
+    const d = origin + rows[r];
+    for (let i = 0; i < rowLength; i++) dst[d + i] += 1;
+  }
+}
+
 function addRows(dst: Float32Array, origin: number, rows: Int32Array, rowLength: number, src: Float32Array, srcOffset: number): void {
   let s = srcOffset;
   for (let r = 0; r < rows.length; r++) {

@@ -113,10 +113,13 @@ export class SlidingWindowInferer implements Inferer {
     const windowSize = roiSize.reduce((a, b) => a * b, 1);
     const batchSize = this.options.swBatchSize;
     let stitcher: SlabStitcher | undefined;
+    let batchBuffer: Float32Array | undefined;
     for (let first = 0; first < numWindows; first += batchSize) {
       const n = Math.min(batchSize, numWindows - first);
       const starts = Array.from({ length: n }, (_, i) => windowStart(plan, first + i));
-      const batch = new Float32Array(n * source.channels * windowSize);
+      // one buffer for every batch (fresh 10-100 MB arrays per window cost page faults); see Predictor
+      batchBuffer ??= new Float32Array(batchSize * source.channels * windowSize);
+      const batch = n === batchSize ? batchBuffer : batchBuffer.subarray(0, n * source.channels * windowSize);
       let offset = 0;
       for (const start of starts) offset = copyWindow(source, start, roiSize, batch, offset);
       const output = await predictor(

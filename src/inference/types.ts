@@ -37,7 +37,9 @@ export interface WindowBatchInfo {
 
 /**
  * What an inferer calls per batch of windows: `[b, C, ...roi]` in, `[b, K, ...roi]` out. The sliding-window
- * inferer passes the windows' positions as the second argument; the simple inferer passes none.
+ * inferer passes the windows' positions as the second argument; the simple inferer passes none. The sliding
+ * window inferer refills the same batch array for the next batch once the returned promise settles, so a
+ * predictor must not keep `windowBatch.data` beyond that (returning it as the output is fine).
  */
 export type Predictor = (windowBatch: Tensor, windows?: WindowBatchInfo) => Promise<Tensor>;
 
