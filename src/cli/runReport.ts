@@ -23,7 +23,7 @@ export async function reportOutputs(result: RunOutputs, options: { summary: bool
   if (result.outputs.length === 0) {
     if (options.preview) {
       throw new BundleError('usage', 'The run wrote no output to preview.', {
-        hint: 'the preview shows the first file a SaveImaged step wrote with savepath_in_metadict true',
+        hint: 'the preview shows the first file a SaveImaged step wrote (savepath_in_metadict must not be false)',
       });
     }
     return;

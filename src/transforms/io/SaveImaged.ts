@@ -27,7 +27,10 @@ export interface SaveImagedOptions extends MapTransformOptions {
   /** true: only accepted when the volume is already on its original grid (nothing to resample) */
   resample?: boolean;
   printLog?: boolean;
-  /** record the written path in the returned volume's meta (`saved_to`) */
+  /**
+   * record the written path in the returned volume's meta (`saved_to`). MONAI defaults to false; we default
+   * to true because `bundle run` lists the files written and its run summary reads them from there.
+   */
   savepathInMetadict?: boolean;
   logger?: Logger;
 }
@@ -82,7 +85,7 @@ export class SaveImaged extends MapTransform {
     this.dataRootDir = options.dataRootDir ?? '';
     this.resample = options.resample ?? false;
     this.printLog = options.printLog ?? true;
-    this.savepathInMetadict = options.savepathInMetadict ?? false;
+    this.savepathInMetadict = options.savepathInMetadict ?? true;
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -180,7 +183,7 @@ export const saveImagedEntry: ComponentEntry<SaveImagedArgs, SaveImaged> = {
     separate_folder: { type: 'boolean', default: true },
     print_log: { type: 'boolean', default: true },
     output_format: { type: 'string', enum: ['', 'nii', 'nii.gz', 'nifti'] },
-    savepath_in_metadict: { type: 'boolean', default: false },
+    savepath_in_metadict: { type: 'boolean', default: true },
   }),
   create: (args, context) => {
     const outputDtype =

@@ -57,7 +57,7 @@ describe('SaveImaged', () => {
     const out = await save.apply(sample);
     const file = path.join(dir, 'lps_permuted_float64', 'lps_permuted_float64_trans.nii.gz');
     expect(logger.lines).to.deep.equal([`writing: ${file}`]);
-    expect(out.pred).to.equal(pred);
+    expect(out.pred).to.deep.equal({ ...pred, meta: { ...pred.meta, saved_to: file } });
     expect(out.image).to.equal('kept');
     const back = await readNifti(file, { dtype: null });
     expect(back.dtype).to.equal('float32');
@@ -83,10 +83,16 @@ describe('SaveImaged', () => {
     expect(header).to.include({ sformCode: 2, qformCode: 1 });
   });
 
-  it('records the written path with savepath_in_metadict', async () => {
-    const save = new SaveImaged({ keys: 'pred', outputDir: dir, savepathInMetadict: true });
+  it('records the written path in meta.saved_to by default, so bundle run can list it', async () => {
+    const save = new SaveImaged({ keys: 'pred', outputDir: dir });
     const out = await save.apply({ pred: await loaded('int8.nii') });
     expect((out.pred as Volume).meta.saved_to).to.equal(path.join(dir, 'int8', 'int8_trans.nii.gz'));
+  });
+
+  it('leaves meta.saved_to unset with savepath_in_metadict false', async () => {
+    const save = new SaveImaged({ keys: 'pred', outputDir: dir, savepathInMetadict: false });
+    const out = await save.apply({ pred: await loaded('int8.nii') });
+    expect((out.pred as Volume).meta).to.not.have.property('saved_to');
   });
 
   it('accepts resample true only when the image is already on its original grid', async () => {
