@@ -15,3 +15,10 @@ export { KeepLargestConnectedComponentd } from './post/KeepLargestConnectedCompo
 export * from './post/connectedComponents.js';
 export { Dataset } from './data/Dataset.js';
 export { DataLoader } from './data/DataLoader.js';
+export { LoadImaged } from './io/LoadImaged.js';
+export { SaveImaged, outputBasename } from './io/SaveImaged.js';
+export { Spacingd } from './spatial/Spacingd.js';
+export { Orientationd } from './spatial/Orientationd.js';
+export { CropForegroundd } from './crop/CropForegroundd.js';
+export { Invertd } from './post/Invertd.js';
+export { Compose } from './Compose.js';
