@@ -15,7 +15,7 @@ import { cleanup, FAST, labelCounts, niftiFiles, readOutput, runVista, SAMPLE, S
 describe('bundle/configs layers and the default run', function () {
   this.timeout(120_000);
 
-  it('inference_trt.json without TensorRT/CUDA: a fallback warning per accelerated session naming both providers, identical output', async () => {
+  it('inference_trt.json without TensorRT/CUDA: each missing provider named in one warning, identical output', async () => {
     const input = { image: SAMPLE, label_prompt: [1, 3, 5, 6, 14, 33] }; // 6 prompts > max_prompt_size 4: chunked head
     const plain = await runVista(input, FAST);
     const trt = await runVista(input, [...FAST, '--head_trt_enabled', 'true'], ['inference.json', 'inference_trt.json']);
@@ -23,8 +23,10 @@ describe('bundle/configs layers and the default run', function () {
       expect(plain.code, plain.stderr).to.equal(0);
       expect(trt.code, trt.stderr).to.equal(0);
       const warnings = trt.stderr.split('\n').filter((l) => l.startsWith('warning: execution provider'));
-      expect(warnings.map((w) => /running (\S+) on cpu/.exec(w)?.[1]).sort()).to.deep.equal(['class_head.onnx', 'encoder.onnx']);
-      for (const w of warnings) expect(w).to.include('tensorrt').and.include('cuda');
+      expect(warnings.length, trt.stderr).to.be.greaterThan(0);
+      for (const provider of ['tensorrt', 'cuda']) {
+        expect(warnings.filter((w) => w.includes(`${provider} (`)), provider).to.have.length(1);
+      }
       expect(plain.stderr).to.not.include('warning: execution provider');
       const [a, b] = [await readOutput(plain), await readOutput(trt)];
       expect(b.shape).to.deep.equal(a.shape);
