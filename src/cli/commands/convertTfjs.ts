@@ -7,6 +7,7 @@ interface ConvertTfjsArgs {
   argmax?: boolean;
   opset?: string;
   reverse_spatial_axes?: boolean;
+  compute_in_file_order?: boolean;
 }
 
 /** `bundle convert-tfjs <model.json> <out.onnx>`: TF.js layers model -> ONNX, written atomically. */
@@ -24,6 +25,11 @@ export const convertTfjsCommand: CommandModule<object, ConvertTfjsArgs> = {
         default: false,
         describe: 'flip every kernel\'s spatial axes, for input in NIfTI file order [1,C,nz,ny,nx] instead of the interpreter\'s [1,C,X,Y,Z]',
       })
+      .option('compute_in_file_order', {
+        type: 'boolean',
+        default: false,
+        describe: 'take [1,C,X,Y,Z] as by default, but transpose to file order around reversed kernels inside: logits bit-identical to exports that compute in file order (niivue-onnx)',
+      })
       .example('$0 convert-tfjs models/tfjs/model5_gw_ae/model.json models/model5_gw_ae.onnx', 'logits [N,3,X,Y,Z] for a [N,1,X,Y,Z] volume'),
   handler: async (args) => {
     const opset = Number(args.opset);
@@ -35,6 +41,7 @@ export const convertTfjsCommand: CommandModule<object, ConvertTfjsArgs> = {
       argmax: args.argmax ?? false,
       opset,
       reverseSpatialAxes: args.reverse_spatial_axes ?? false,
+      computeInFileOrder: args.compute_in_file_order ?? false,
     });
     const output = args.argmax ? `${summary.outputName} int64 labels [N,1,...]` : `${summary.outputName} float32 logits [N,${summary.outChannels},...]`;
     process.stdout.write(

@@ -5,7 +5,9 @@
  * order, so a volume in our layout (C order over [C, X, Y, Z]) fed as [1, 1, X, Y, Z] gives what brainchop
  * gives: brainchop transposes the NIfTI buffer to [x, y, z] before the network (`enableTranspose`). With
  * `reverseSpatialAxes`, every kernel (and stride, dilation, pad) is flipped end to end instead, for inputs in
- * NIfTI file order ([1, 1, nz, ny, nx], x fastest).
+ * NIfTI file order ([1, 1, nz, ny, nx], x fastest). `computeInFileOrder` combines the two: the graph takes and
+ * returns our layout but transposes to file order around reversed kernels, so its sums run in the same order
+ * as an export that works on file order (niivue-onnx's), and its logits equal that export's bit for bit.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +24,15 @@ export interface ConvertOptions {
   argmax?: boolean;
   /** flip the spatial axes of every kernel, for inputs in NIfTI file order (see the module comment) */
   reverseSpatialAxes?: boolean;
+  /**
+   * take and return our layout, but compute in NIfTI file order inside: Transpose, reversed kernels,
+   * Transpose back (see the module comment); excludes reverseSpatialAxes
+   */
+  computeInFileOrder?: boolean;
 }
+
+/** [N, C, a, b, c] <-> [N, C, c, b, a]: our layout <-> NIfTI file order (its own inverse) */
+const SPATIAL_REVERSAL = [0, 1, 4, 3, 2];
 
 export interface ConversionSummary {
   inputName: string;
@@ -50,12 +60,18 @@ export function tfjsToOnnx(model: TfjsModel, options: ConvertOptions = {}): { by
       location: { file: model.file },
     });
   }
+  if (options.computeInFileOrder && options.reverseSpatialAxes) {
+    throw new BundleError('usage', 'computeInFileOrder and reverseSpatialAxes cannot be combined.', {
+      hint: 'reverseSpatialAxes makes a graph for input in file order; computeInFileOrder keeps our layout outside and uses file order inside',
+    });
+  }
+  const fileOrderInside = options.computeInFileOrder ?? false;
   const graph = new GraphBuilder(model.name);
   const ctx: LayerContext = {
     graph,
     model,
     opset,
-    reverseSpatialAxes: options.reverseSpatialAxes ?? false,
+    reverseSpatialAxes: (options.reverseSpatialAxes ?? false) || fileOrderInside,
     values: new Map(),
     channels: new Map(),
   };
@@ -77,15 +93,17 @@ export function tfjsToOnnx(model: TfjsModel, options: ConvertOptions = {}): { by
       }
       inChannels = shape[4];
       graph.input(inputName, 'float32', ioShape(inChannels));
-      ctx.values.set(layer.name, inputName);
-      ctx.channels.set(inputName, inChannels);
+      let first = inputName;
+      if (fileOrderInside) [first] = graph.node('Transpose', [inputName], [graph.unique(`${inputName}_file_order`)], { perm: SPATIAL_REVERSAL });
+      ctx.values.set(layer.name, first!);
+      ctx.channels.set(first!, inChannels);
       continue;
     }
     ctx.values.set(layer.name, convertLayer(ctx, layer));
   }
   const logits = ctx.values.get(outputLayer);
   const outChannels = logits === undefined ? undefined : ctx.channels.get(logits);
-  if (logits === undefined || outChannels === undefined || logits === inputName) {
+  if (logits === undefined || outChannels === undefined || logits === inputName || logits === ctx.values.get(inputName)) {
     throw new BundleError('model_error', `The output layer "${outputLayer}" produces no tensor the converter can name.`, {
       location: { file: model.file },
     });
@@ -93,10 +111,14 @@ export function tfjsToOnnx(model: TfjsModel, options: ConvertOptions = {}): { by
   // The graph's output takes the Keras output layer's name (as niivue's export does: "output").
   const outputName = outputLayer === inputName ? `${outputLayer}_out` : outputLayer;
   if (options.argmax) {
-    graph.node('ArgMax', [logits], [outputName], { axis: 1, keepdims: 1 });
+    // in file order, the labels (1 channel) are transposed back rather than the logits (K channels)
+    const labels = fileOrderInside ? graph.unique(`${outputName}_file_order`) : outputName;
+    graph.node('ArgMax', [logits], [labels], { axis: 1, keepdims: 1 });
+    if (fileOrderInside) graph.node('Transpose', [labels], [outputName], { perm: SPATIAL_REVERSAL });
     graph.output(outputName, 'int64', ioShape(1));
   } else {
-    graph.rename(logits, outputName);
+    if (fileOrderInside) graph.node('Transpose', [logits], [outputName], { perm: SPATIAL_REVERSAL });
+    else graph.rename(logits, outputName);
     graph.output(outputName, 'float32', ioShape(outChannels));
   }
   let parameters = 0;
@@ -107,7 +129,7 @@ export function tfjsToOnnx(model: TfjsModel, options: ConvertOptions = {}): { by
     docString: `Converted from the TF.js layers model ${path.basename(path.dirname(model.file))}/${path.basename(model.file)}.`,
     metadata: {
       source_format: 'tfjs-layers-model',
-      spatial_axes: ctx.reverseSpatialAxes ? 'reversed' : 'as in keras',
+      spatial_axes: fileOrderInside ? 'as in keras outside, computed in file order inside' : ctx.reverseSpatialAxes ? 'reversed' : 'as in keras',
       output: options.argmax ? 'argmax labels' : 'logits',
     },
   });

@@ -65,6 +65,17 @@ describe('model5_gw_ae converted from TF.js vs niivue-onnx\'s export, on a 64^3 
     expect(maxDiff).to.be.below(1e-5);
   });
 
+  it('with computeInFileOrder, on input in our [X, Y, Z] layout, gives niivue\'s logits transposed (max abs difference below 1e-5)', async function () {
+    const { bytes } = tfjsToOnnx(await readTfjsModel(sharedPath(this, 'data', 'models', 'tfjs', 'model5_gw_ae', 'model.json')), { computeInFileOrder: true });
+    const ours = (await runModel(bytes, { input: { type: 'float32', dims: [1, 1, B, B, B], data: xyz } })).output!.data as Float32Array;
+    const N = B ** 3;
+    let maxDiff = 0;
+    for (let c = 0; c < 3; c++) for (let x = 0; x < B; x++) for (let y = 0; y < B; y++) for (let z = 0; z < B; z++) {
+      maxDiff = Math.max(maxDiff, Math.abs(ours[c * N + (x * B + y) * B + z]! - niivue[c * N + (z * B + y) * B + x]!));
+    }
+    expect(maxDiff).to.be.below(1e-5);
+  });
+
   it('by default, on input in our [X, Y, Z] layout, gives niivue\'s logits transposed and the same argmax everywhere', async function () {
     const { bytes } = tfjsToOnnx(await readTfjsModel(sharedPath(this, 'data', 'models', 'tfjs', 'model5_gw_ae', 'model.json')));
     const ours = (await runModel(bytes, { input: { type: 'float32', dims: [1, 1, B, B, B], data: xyz } })).output!.data as Float32Array;

@@ -84,6 +84,30 @@ describe('tfjsToOnnx', () => {
     expect(max).to.be.below(1e-5);
   });
 
+  it('with computeInFileOrder takes and returns our layout, computing in file order between two Transposes', async () => {
+    const m = fixture([conv('c1', 1, 3, { dilation: 2 }), activation('a1', 'relu'), conv('output', 3, 3, { k: 1 })]);
+    const reference = (await convertAndRun(m, input)).output.data as Float32Array;
+    const logits = await convertAndRun(m, input, { computeInFileOrder: true });
+    expect(logits.output.dims).to.deep.equal([1, 3, ...SPATIAL]);
+    const got = logits.output.data as Float32Array;
+    expect(Math.max(...reference.map((v, i) => Math.abs(v - got[i]!)))).to.be.below(1e-5);
+    const ops = opTypes(logits.bytes);
+    expect([ops[0], ops[ops.length - 1]]).to.deep.equal(['Transpose', 'Transpose']);
+    // with argmax, the one-channel labels are transposed back, not the logits
+    const labels = await convertAndRun(m, input, { computeInFileOrder: true, argmax: true });
+    expect(opTypes(labels.bytes).slice(-2)).to.deep.equal(['ArgMax', 'Transpose']);
+    expect(labels.output.dims).to.deep.equal([1, 1, ...SPATIAL]);
+    const plain = (await convertAndRun(m, input, { argmax: true })).output.data as BigInt64Array;
+    expect(Array.from(labels.output.data as BigInt64Array)).to.deep.equal(Array.from(plain));
+  });
+
+  it('refuses computeInFileOrder together with reverseSpatialAxes (usage error)', async () => {
+    const m = fixture([conv('output', 1, 2, { k: 1 })]);
+    const model = await readTfjsModel(m.file);
+    expect(() => tfjsToOnnx(model, { computeInFileOrder: true, reverseSpatialAxes: true }))
+      .to.throw(BundleError).with.property('kind', 'usage');
+  });
+
   it('with argmax outputs int64 labels [N, 1, ...] equal to the argmax of the logits', async () => {
     const m = fixture([conv('c1', 1, 4), activation('a1', 'relu'), conv('output', 4, 3, { k: 1 })]);
     const logits = (await convertAndRun(m, input)).output.data as Float32Array;
