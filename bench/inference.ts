@@ -131,7 +131,7 @@ export async function run(): Promise<void> {
         'peak MiB (RSS above that)': Math.round(r.peakMiB),
         'needed MiB (input+output+1 batch)': Math.round(r.neededMiB),
         'peak / needed': +(r.peakMiB / r.neededMiB).toFixed(2),
-        'of which accumulator MiB': Math.round(r.accumulatorMiB),
+        'accumulator MiB (part of peak)': Math.round(r.accumulatorMiB),
       })),
     );
   } finally {
