@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PNG } from 'pngjs';
 import { readNifti } from '../../../src/image/nifti/read.js';
 import { writeNifti } from '../../../src/image/nifti/write.js';
 import type { Volume } from '../../../src/image/Volume.js';
@@ -76,7 +77,8 @@ describe('examples/brain-meshnet', function () {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('segments grey and white matter in a block of the T1: the input grid, three classes, tissue in plausible proportions', async () => {
-    const { output } = await runVariant('default', path.join(tmp, 'out'), ['--input_dict', `{'image': '${blockFile}'}`]);
+    const preview = path.join(tmp, 'preview.png');
+    const { output, stdout } = await runVariant('default', path.join(tmp, 'out'), ['--input_dict', `{'image': '${blockFile}'}`, '--preview', preview]);
     expect(output.dtype).to.equal('uint8');
     expect(output.shape).to.deep.equal(block.shape);
     expect(output.affine).to.deep.equal(block.affine);
@@ -86,6 +88,15 @@ describe('examples/brain-meshnet', function () {
     // a block inside the head: mostly brain tissue, both white (1) and grey (2) matter well represented
     expect(c.get(1)! / n).to.be.within(0.2, 0.5);
     expect(c.get(2)! / n).to.be.within(0.2, 0.5);
+    // the printed summary: each class by its colormap name, with its voxel count and volume (1 mm voxels: 1000 per mL)
+    for (const [label, name] of [[1, 'White Matter'], [2, 'Grey Matter']] as const) {
+      const row = new RegExp(`^\\s*${label}\\s+${name}\\s+(\\d+)\\s+([\\d.]+)\\s*$`, 'm').exec(stdout);
+      expect(row, `summary row for ${name} in:\n${stdout}`).to.not.equal(null);
+      expect(Number(row![1])).to.equal(c.get(label));
+      expect(Number(row![2])).to.be.closeTo(c.get(label)! / 1000, 0.05);
+    }
+    const png = PNG.sync.read(readFileSync(preview));
+    expect(png.width).to.be.greaterThan(png.height);
   });
 
   it('subcortical layer: crops to the box above 0.2 x max, pastes the labels back, and finds the deep grey structures', async () => {
