@@ -4,7 +4,7 @@ import { loadConfig } from '../config/index.js';
 import { parseFileList, parseOverrideArgs } from '../config/overrides.js';
 import type { ComponentFactory } from '../config/types.js';
 import { BundleError } from '../errors/index.js';
-import { defaultRegistry } from './registry.js';
+import { addLayerEntriesIfNeeded, builtinRegistry } from './lazyRegistry.js';
 
 export interface ConfigArgv {
   config_file?: string;
@@ -14,6 +14,7 @@ export interface ConfigArgv {
   expression_max_depth?: number;
 }
 
+/** Without `registry`, the options carry only the builtins: pass the default registry to build any component. */
 export function loadOptionsFromArgv(argv: ConfigArgv, overrideTokens: readonly string[], registry?: ComponentFactory): LoadConfigOptions {
   if (argv.config_file === undefined || argv.config_file.trim() === '') {
     throw new BundleError('usage', 'No config file was given.', { hint: 'pass --config_file <file.json> (or a list: a.json,b.json)' });
@@ -27,13 +28,18 @@ export function loadOptionsFromArgv(argv: ConfigArgv, overrideTokens: readonly s
     configFiles: parseFileList(argv.config_file, 'config_file'),
     metaFiles: argv.meta_file === undefined ? undefined : parseFileList(argv.meta_file, 'meta_file'),
     overrides: parseOverrideArgs(overrideTokens),
-    registry: registry ?? defaultRegistry(),
+    registry: registry ?? builtinRegistry(),
     allowOutsideBundleRoot: argv.allow_outside_root ?? false,
     expressionTimeoutMs: argv.expression_timeout,
     expressionMaxDepth: argv.expression_max_depth,
   };
 }
 
-export function loadFromArgv(argv: ConfigArgv, overrideTokens: readonly string[], registry?: ComponentFactory): Promise<BundleConfig> {
-  return loadConfig(loadOptionsFromArgv(argv, overrideTokens, registry));
+/** Without `registry`, components come from the default registry (its layers loaded only if the config names one). */
+export async function loadFromArgv(argv: ConfigArgv, overrideTokens: readonly string[], registry?: ComponentFactory): Promise<BundleConfig> {
+  if (registry) return loadConfig(loadOptionsFromArgv(argv, overrideTokens, registry));
+  const lazy = builtinRegistry();
+  const config = await loadConfig(loadOptionsFromArgv(argv, overrideTokens, lazy));
+  await addLayerEntriesIfNeeded(lazy, config);
+  return config;
 }

@@ -30,8 +30,17 @@ function validatorFor(schema: JsonSchema): ValidateFunction {
   return v;
 }
 
+/**
+ * `{ type: 'object' }` (dict's schema) accepts any arguments object, so it needs no validator: a config
+ * whose only components are dicts then never loads ajv, which is most of `bundle resolve`'s own start-up.
+ */
+function acceptsAnyObject(schema: JsonSchema): boolean {
+  return Object.keys(schema).every((k) => k === 'type' || k === 'description') && schema.type === 'object';
+}
+
 /** Validates resolved arguments; returns one error per problem (empty when valid). */
 export function validateArgs(name: string, schema: JsonSchema, args: Record<string, unknown>, id: string): BundleError[] {
+  if (acceptsAnyObject(schema) && typeof args === 'object' && args !== null && !Array.isArray(args)) return [];
   const validate = validatorFor(schema);
   if (validate(args)) return [];
   return (validate.errors ?? []).map((e) => toBundleError(name, e, id));

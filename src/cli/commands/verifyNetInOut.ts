@@ -39,12 +39,13 @@ export const verifyNetInOutCommand: CommandModule<object, VerifyNetArgs> = {
     const { positionals, overrides } = splitPositionals((args.args ?? []).map(String), 1);
     const netId = positionals[0] ?? 'network_def';
     const factors = { n: factor(args.n, 'n'), p: factor(args.p, 'p'), any: factor(args.any, 'any') };
-    const [{ loadConfig }, { loadOptionsFromArgv }, { netIoSpec, verifyNetInOut }] = await Promise.all([
+    const [{ loadConfig }, { loadOptionsFromArgv }, { netIoSpec, verifyNetInOut }, { defaultRegistry }] = await Promise.all([
       import('../../config/index.js'),
       import('../configArgs.js'),
       import('../../engine/verifyNetInOut.js'),
+      import('../registry.js'),
     ]);
-    const config = await loadConfig({ ...loadOptionsFromArgv(args, overrides), logger: cliLogger('info') });
+    const config = await loadConfig({ ...loadOptionsFromArgv(args, overrides, defaultRegistry()), logger: cliLogger('info') });
     const spec = netIoSpec(await config.resolve('_meta_'));
     const network = await config.resolve(netId);
     const result = await verifyNetInOut(network, spec, factors, netId);
