@@ -30,6 +30,7 @@ export function renderError(error: BundleError, options: { verbose?: boolean } =
   if (where.length || extras.length) {
     lines.push(`  --> ${where.join(', ')}${where.length && extras.length ? ' ' : ''}${extras.length ? `(${extras.join(', ')})` : ''}`);
   }
+  if (loc.origin && loc.file) lines.push(`  file: ${loc.file}`);
   if (error.cycle && error.cycle.length) lines.push(`  cycle: ${error.cycle.join(' -> ')}`);
   if (error.candidates && error.candidates.length) lines.push(`  hint: closest: ${error.candidates.join(', ')}`);
   if (error.hint) lines.push(`  hint: ${error.hint}`);

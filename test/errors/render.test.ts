@@ -23,6 +23,15 @@ describe('errors/render', () => {
     expect(e.exitCode).to.equal(1);
   });
 
+  it('names the file concerned when the location also has a config origin', () => {
+    const e = new BundleError('image_not_found', 'the image file /data/x.nii.gz does not exist', {
+      location: { id: 'preprocessing::0', origin: { source: 'file', file: 'configs/inference.json', line: 3 }, file: '/data/x.nii.gz' },
+    });
+    const lines = renderError(e).split('\n');
+    expect(lines[1]).to.equal('  --> configs/inference.json:3 (id: preprocessing::0)');
+    expect(lines[2]).to.equal('  file: /data/x.nii.gz');
+  });
+
   it('prints a cycle as the whole chain', () => {
     const e = new BundleError('circular_reference', 'circular reference', { cycle: ['a', 'b', 'c', 'a'] });
     expect(renderError(e)).to.contain('cycle: a -> b -> c -> a');

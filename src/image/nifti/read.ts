@@ -64,7 +64,7 @@ async function checkReadable(file: string, absolute: string): Promise<number> {
     info = await stat(absolute);
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new BundleError('image_not_found', 'the image file does not exist', { location: { file: absolute }, cause });
+      throw new BundleError('image_not_found', `the image file ${absolute} does not exist`, { location: { file: absolute }, cause });
     }
     throw new BundleError('invalid_image', 'the image file cannot be read', { location: { file: absolute }, cause });
   }
