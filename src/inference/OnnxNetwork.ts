@@ -25,6 +25,8 @@ export interface OnnxNetworkOptions extends SessionOptions {
   inputNames?: NameMapping;
   outputNames?: NameMapping;
   logger?: Logger;
+  /** config id of the component, added to the location of every error */
+  id?: string;
 }
 
 /** The model file for the requested precision; a missing file is `model_not_found`. */
@@ -75,17 +77,33 @@ export class OnnxNetwork implements Network {
   }
 
   load(): Promise<void> {
-    this.loading ??= Promise.resolve().then(async () => {
-      const s = await getSession(this.modelPath, this.options, this.options.logger);
-      this.loaded = s;
-      for (const kind of ['input', 'output'] as const) this.mapping(kind);
-    });
-    this.loading.catch(() => (this.loading = undefined));
+    this.loading ??= Promise.resolve()
+      .then(async () => {
+        const s = await getSession(this.modelPath, this.options, this.options.logger);
+        this.loaded = s;
+        for (const kind of ['input', 'output'] as const) this.mapping(kind);
+      })
+      .catch((e) => {
+        this.loading = undefined;
+        throw this.located(e);
+      });
     return this.loading;
   }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     await this.load();
+    try {
+      return await this.runFeeds(feeds);
+    } catch (e) {
+      throw this.located(e);
+    }
+  }
+
+  private located(e: unknown): unknown {
+    return e instanceof BundleError && this.options.id !== undefined ? e.withLocation({ id: this.options.id }) : e;
+  }
+
+  private async runFeeds(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const s = this.loaded!;
     const inputMap = this.mapping('input');
     const modelFeeds: Record<string, Tensor> = {};

@@ -68,6 +68,7 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
         inputNames: args.input_names,
         outputNames: args.output_names,
         logger: context.logger,
+        id: context.id,
       });
     } catch (e) {
       throw e instanceof BundleError ? e.withLocation({ id: context.id }) : e;

@@ -169,6 +169,7 @@ describe('inference/OnnxNetwork', () => {
     const err = await net.load().catch((e) => e);
     expect(err).to.have.property('kind', 'model_error');
     expect(err.message).to.contain('broken.onnx');
+    expect(err.location).to.include({ id: 'network' });
     expect(err.cause).to.be.instanceOf(Error);
   });
 
