@@ -9,8 +9,7 @@ import { BundleError } from '../errors/index.js';
 import { spacingOf } from '../image/geometry.js';
 import { axcodesToOrnt, ioOrientation, orntTransform, reorientData } from '../image/orientation.js';
 import { spatialShape, type Volume } from '../image/Volume.js';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 import { NOT_COMPUTED } from './summary.js';
 
 /** Longest panel side in pixels. */
@@ -147,14 +146,6 @@ export function renderPreview(image: Volume | null, labels: Volume): Buffer {
 
 /** Writes the preview atomically; returns the largest label shown (null: an empty output, slices at the centre). */
 export function writePreview(file: string, image: Volume | null, labels: Volume): number | null {
-  const bytes = renderPreview(image, labels);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new BundleError('write_failed', `Could not write the preview ${file}: ${(e as Error).message}`, { cause: e, location: { file } });
-  }
+  writeFileAtomic(file, renderPreview(image, labels), 'the preview');
   return largestLabel(toRas(labels))?.id ?? null;
 }

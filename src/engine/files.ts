@@ -1,26 +1,8 @@
-/** Small file-system helpers of the engine: atomic JSON writes and version facts for run summaries. */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+/** Version facts for run summaries; atomic writes come from src/util/atomicWrite.ts. */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { BundleError } from '../errors/index.js';
-
-/** Writes `text` to a temporary file beside `file`, then renames it, so no half-written file is ever seen. */
-export function writeFileAtomic(file: string, text: string): void {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new BundleError('write_failed', `Could not write ${file}: ${(e as Error).message}`, {
-      cause: e,
-      location: { file },
-    });
-  }
-}
+export { writeFileAtomic } from '../util/atomicWrite.js';
 
 const require = createRequire(import.meta.url);
 

@@ -2,11 +2,9 @@
  * `bundle schema`: writes the JSON Schema for config files (special keys, every registered `_target_` with
  * its argument schema) to schemas/bundle-config.schema.json, atomically.
  */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
-import { BundleError } from '../../errors/index.js';
 
 /** schemas/bundle-config.schema.json of this package (dist/cli/commands -> ../../../schemas, same from src). */
 export const DEFAULT_SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'schemas', 'bundle-config.schema.json');
@@ -26,14 +24,8 @@ export const schemaCommand: CommandModule<object, { output: string; stdout: bool
       process.stdout.write(text);
       return;
     }
-    const temp = `${argv.output}.${process.pid}.tmp`;
-    try {
-      writeFileSync(temp, text);
-      renameSync(temp, argv.output);
-    } catch (e) {
-      rmSync(temp, { force: true });
-      throw new BundleError('write_failed', `Cannot write the schema to ${argv.output}.`, { location: { file: argv.output }, cause: e });
-    }
+    const { writeFileAtomic } = await import('../../util/atomicWrite.js');
+    writeFileAtomic(argv.output, text, 'the schema');
     process.stdout.write(`wrote ${argv.output}\n`);
   },
 };

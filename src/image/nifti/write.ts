@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { NIFTI1 } from 'nifti-reader-js';
 import { BundleError } from '../../errors/index.js';
+import { tempPathBeside } from '../../util/atomicWrite.js';
 import { allocate, type DType, numel, type TypedArray, type Volume } from '../Volume.js';
 import { BYTES_PER_VOXEL, DTYPE_TO_CODE, integerRange, isIntegerDtype } from './datatypes.js';
 import { affineToQform } from './quaternion.js';
@@ -46,7 +47,7 @@ export async function writeNifti(file: string, volume: Volume, options: WriteNif
   const compress = options.compress ?? absolute.toLowerCase().endsWith('.gz');
 
   const folder = path.dirname(absolute);
-  const temp = path.join(folder, `.${path.basename(absolute)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const temp = tempPathBeside(absolute);
   try {
     await mkdir(folder, { recursive: true });
     const source = Readable.from(fileChunks(header, volume, dtype));

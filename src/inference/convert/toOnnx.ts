@@ -9,10 +9,9 @@
  * returns our layout but transposes to file order around reversed kernels, so its sums run in the same order
  * as an export that works on file order (niivue-onnx's), and its logits equal that export's bit for bit.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError } from '../../errors/index.js';
+import { writeFileAtomic } from '../../util/atomicWrite.js';
 import { GraphBuilder, type Dim } from '../onnx/build.js';
 import { convertLayer, type LayerContext } from './layers.js';
 import { readTfjsModel, type TfjsModel } from './tfjsModel.js';
@@ -143,7 +142,7 @@ export function tfjsToOnnx(model: TfjsModel, options: ConvertOptions = {}): { by
 export async function convertTfjsFile(modelJsonPath: string, outPath: string, options: ConvertOptions = {}): Promise<ConversionSummary> {
   const model = await readTfjsModel(modelJsonPath);
   const { bytes, summary } = tfjsToOnnx(model, options);
-  await writeBytesAtomic(outPath, bytes);
+  writeFileAtomic(outPath, bytes, 'the ONNX model');
   return summary;
 }
 
@@ -151,16 +150,3 @@ function ioShape(channels: number): Dim[] {
   return ['batch', channels, 'd0', 'd1', 'd2'];
 }
 
-/** temp file beside the target, then rename: a failed conversion never leaves a partial .onnx behind */
-async function writeBytesAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const target = path.resolve(file);
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(tmp, bytes);
-    await rename(tmp, target);
-  } catch (cause) {
-    await rm(tmp, { force: true });
-    throw new BundleError('write_failed', `Could not write the ONNX model ${file}.`, { location: { file: target }, cause });
-  }
-}

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BundleError } from '../../src/errors/index.js';
+import { tempPathBeside, writeFileAtomic } from '../../src/util/atomicWrite.js';
+
+describe('util/atomicWrite', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'atomic-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes text and bytes whole, creating the folder, and leaves no temporary file', () => {
+    writeFileAtomic(path.join(dir, 'a', 'b.json'), '{"x":1}\n');
+    writeFileAtomic(path.join(dir, 'c.bin'), new Uint8Array([1, 2, 3]));
+    expect(readFileSync(path.join(dir, 'a', 'b.json'), 'utf8')).to.equal('{"x":1}\n');
+    expect([...readFileSync(path.join(dir, 'c.bin'))]).to.deep.equal([1, 2, 3]);
+    expect(readdirSync(dir).sort()).to.deep.equal(['a', 'c.bin']);
+  });
+
+  it('keeps the existing file and cleans up when the write fails, naming the file in a write_failed error', () => {
+    const target = path.join(dir, 'out');
+    mkdirSync(target); // a folder where the file should go: the rename fails
+    writeFileSync(path.join(target, 'keep'), 'old');
+    let error: unknown;
+    try {
+      writeFileAtomic(target, 'new', 'the summary');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(BundleError);
+    expect((error as BundleError).kind).to.equal('write_failed');
+    expect((error as BundleError).message).to.contain(`the summary ${target}`);
+    expect(readdirSync(dir)).to.deep.equal(['out']);
+    expect(readFileSync(path.join(target, 'keep'), 'utf8')).to.equal('old');
+  });
+
+  it('puts temporary files beside the target, hidden and unique', () => {
+    const a = tempPathBeside(path.join(dir, 'x.nii.gz'));
+    const b = tempPathBeside(path.join(dir, 'x.nii.gz'));
+    expect(path.dirname(a)).to.equal(dir);
+    expect(path.basename(a).startsWith('.x.nii.gz.')).to.equal(true);
+    expect(a).to.not.equal(b);
+  });
+});
