@@ -111,6 +111,13 @@ describe('inference/SlidingWindowInferer', () => {
     });
   }
 
+  it('works on 2-D inputs [1, C, X, Y] as MONAI does', async () => {
+    const image: Tensor = { type: 'float32', dims: [1, 2, 13, 9], data: Float32Array.from({ length: 2 * 13 * 9 }, (_, i) => Math.cos(i)) };
+    const out = await new SlidingWindowInferer({ roiSize: [5, 4], overlap: 0.5, mode: 'gaussian' }).infer(image, identity);
+    expect(out.dims).to.deep.equal([1, 2, 13, 9]);
+    expect(maxAbsDiff(out.data as Float32Array, image.data as Float32Array)).to.be.below(1e-6);
+  });
+
   it('pads an input smaller than the roi with cval, so the network sees cval at the borders', async () => {
     const small = volume([1, 3, 4, 2], () => 1);
     const seen: number[] = [];
