@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from '../helpers/shared.js';
 import { TmpDirs } from '../config/tmpBundle.js';
@@ -17,9 +17,18 @@ describe('bundle schema (built CLI)', function () {
     expect(readFileSync(out, 'utf8')).to.equal(readFileSync(repoPath('schemas', 'bundle-config.schema.json'), 'utf8'));
   });
 
-  it('fails with write_failed when the output folder does not exist, leaving nothing behind', async () => {
-    const r = await bundleCli(['schema', '--output', '/nonexistent-folder/schema.json']);
+  it('creates a missing output folder', async () => {
+    const out = path.join(tmp.bundle({}), 'new', 'folder', 'schema.json');
+    const r = await bundleCli(['schema', '--output', out]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).to.have.property('$schema');
+  });
+
+  it('fails with write_failed when the output is a folder, leaving it as it was', async () => {
+    const dir = tmp.bundle({});
+    const r = await bundleCli(['schema', '--output', dir]);
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/^error\[write_failed\]/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
   });
 });
