@@ -60,6 +60,7 @@ describe('examples/brain-meshnet', function () {
   let smallFile: string;
   let framed: Volume;
   let framedFile: string;
+  let wholeBlock: Volume | undefined;
 
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'brain-meshnet-'));
@@ -79,6 +80,7 @@ describe('examples/brain-meshnet', function () {
   it('segments grey and white matter in a block of the T1: the input grid, three classes, tissue in plausible proportions', async () => {
     const preview = path.join(tmp, 'preview.png');
     const { output, stdout } = await runVariant('default', path.join(tmp, 'out'), ['--input_dict', `{'image': '${blockFile}'}`, '--preview', preview]);
+    wholeBlock = output;
     expect(output.dtype).to.equal('uint8');
     expect(output.shape).to.deep.equal(block.shape);
     expect(output.affine).to.deep.equal(block.affine);
@@ -97,6 +99,18 @@ describe('examples/brain-meshnet', function () {
     }
     const png = PNG.sync.read(readFileSync(preview));
     expect(png.width).to.be.greaterThan(png.height);
+  });
+
+  it('use_sliding_window switches to windows of patch_size on the same grid, agreeing with the whole-volume pass on most voxels', async function () {
+    if (!wholeBlock) this.skip();
+    const { output } = await runVariant('default', path.join(tmp, 'windows'), [
+      '--input_dict', `{'image': '${blockFile}'}`, '--use_sliding_window', 'true', '--patch_size', '[64,64,64]',
+    ]);
+    expect(output.shape).to.deep.equal(block.shape);
+    expect(output.affine).to.deep.equal(block.affine);
+    // not all: model5_gw_ae sees 93 voxels across, more than a 64-voxel window (hence whole volume by default)
+    const same = agreement(output, wholeBlock!);
+    expect(same).to.be.within(0.75, 0.999);
   });
 
   it('subcortical layer: crops to the box above 0.2 x max, pastes the labels back, and finds the deep grey structures', async () => {
