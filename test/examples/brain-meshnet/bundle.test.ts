@@ -5,7 +5,7 @@
  * the full-size checks compare with brainchop's labels in ../shared and are skipped without it.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -139,6 +139,18 @@ describe('examples/brain-meshnet', function () {
     expect(c.get(1) ?? 0).to.be.greaterThan(1000);
     const components = labelComponents(output.data, [48, 48, 48], 3);
     expect(components.count).to.equal(1);
+  });
+
+  it('an image with nothing above the crop threshold is one clear error (exit 1) and no output file', async () => {
+    const empty = path.join(tmp, 'empty.nii.gz');
+    await writeNifti(empty, { ...block, data: new Uint8Array(block.data.length) });
+    const out = path.join(tmp, 'empty_out');
+    const v = VARIANTS.subcortical;
+    const r = await bundleCli(['run', '--config_file', v.config, '--meta_file', v.meta, '--input_dict', `{'image': '${empty}'}`, '--output_dir', out], { cwd: BUNDLE });
+    expect(r.code).to.equal(1);
+    expect(r.stderr.match(/^error\[/gm)).to.have.length(1);
+    expect(r.stderr).to.contain('error[invalid_data]: CropForegroundd found no voxel above 0.2');
+    expect(existsSync(path.join(out, 'empty'))).to.equal(false);
   });
 
   it('runs from another folder when given --bundle_root, and writes the run summary beside the output', async () => {
