@@ -8,6 +8,7 @@ import { datasetEntry } from './data/Dataset.js';
 import { nanToNumdEntry } from './intensity/NanToNumd.js';
 import { scaleIntensitydEntry } from './intensity/ScaleIntensityd.js';
 import { scaleIntensityRangedEntry } from './intensity/ScaleIntensityRanged.js';
+import { scaleIntensityRangePercentilesdEntry } from './intensity/ScaleIntensityRangePercentilesd.js';
 import { activationsdEntry } from './post/Activationsd.js';
 import { asDiscretedEntry } from './post/AsDiscreted.js';
 import { keepLargestConnectedComponentdEntry } from './post/KeepLargestConnectedComponentd.js';
@@ -27,6 +28,7 @@ export const transformEntries: ComponentEntry[] = [
   ensureTypedEntry,
   castToTypedEntry,
   scaleIntensityRangedEntry,
+  scaleIntensityRangePercentilesdEntry,
   scaleIntensitydEntry,
   nanToNumdEntry,
   activationsdEntry,
