@@ -20,22 +20,4 @@ export function valuesOf(value: unknown): number[] {
   return Array.from((value as Volume).data);
 }
 
-export async function rejection(p: unknown | Promise<unknown>): Promise<BundleError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof BundleError) return e;
-    throw e;
-  }
-  throw new Error('expected a BundleError, but nothing was thrown');
-}
-
-export function thrown(fn: () => unknown): BundleError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof BundleError) return e;
-    throw e;
-  }
-  throw new Error('expected a BundleError, but nothing was thrown');
-}
+export { rejection, thrown } from '../helpers/errors.js';

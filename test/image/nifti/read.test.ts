@@ -3,11 +3,11 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { BundleError } from '../../../src/errors/index.js';
 import { readNifti } from '../../../src/image/index.js';
 import { BAD, FIXTURE_DIR, GOOD, pattern } from '../../fixtures/image/make.js';
 import { sharedPath } from '../../helpers/shared.js';
 import { nibabelView, requireNibabel } from './nibabel.js';
+import { rejection } from '../../helpers/errors.js';
 
 function sha256(data: ArrayBufferView): string {
   return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
@@ -18,16 +18,6 @@ function expectAffineClose(actual: number[][], expected: number[][], tolerance: 
   actual.forEach((row, r) =>
     row.forEach((v, c) => expect(Math.abs(v - expected[r]![c]!), `affine[${r}][${c}] = ${v}, expected ${expected[r]![c]}`).to.be.at.most(tolerance)),
   );
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BundleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BundleError);
-    return error as BundleError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('readNifti', () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { BundleError } from '../../../src/errors/index.js';
 import { allocate, type DType, type Mat4, readNifti, type Volume, writeNifti } from '../../../src/image/index.js';
 import { nibabelView, requireNibabel, runPython } from './nibabel.js';
+import { rejection } from '../../helpers/errors.js';
 
 function volumeOf(dtype: DType, shape: number[], affine: Mat4, value: (n: number) => number): Volume {
   const data = allocate(dtype, shape.reduce((a, b) => a * b, 1));
@@ -25,16 +25,6 @@ const OBLIQUE: Mat4 = [
   [0, 0, 2.5, -40],
   [0, 0, 0, 1],
 ];
-
-async function rejection(promise: Promise<unknown>): Promise<BundleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BundleError);
-    return error as BundleError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('writeNifti', () => {
   let dir: string;

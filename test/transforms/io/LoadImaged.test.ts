@@ -3,25 +3,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
-import { BundleError } from '../../../src/errors/index.js';
 import type { Volume } from '../../../src/image/index.js';
 import { silentLogger } from '../../../src/registry/ComponentEntry.js';
 import { LoadImaged, loadImagedEntry } from '../../../src/transforms/io/LoadImaged.js';
 import { FIXTURE_DIR } from '../../fixtures/image/make.js';
 import { sharedPath } from '../../helpers/shared.js';
+import { rejection } from '../../helpers/errors.js';
 
 const context = { id: 'preprocessing::transforms::0', bundleRoot: '/nowhere', logger: silentLogger };
 const fixture = (name: string): string => path.join(FIXTURE_DIR, name);
-
-async function rejection(promise: Promise<unknown> | unknown): Promise<BundleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BundleError);
-    return error as BundleError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('LoadImaged', () => {
   it('replaces the path under each key with a float32, channel-first volume and keeps other keys', async () => {

@@ -9,6 +9,7 @@ import type { Logger } from '../../../src/registry/ComponentEntry.js';
 import { LoadImaged } from '../../../src/transforms/io/LoadImaged.js';
 import { outputBasename, SaveImaged, saveImagedEntry } from '../../../src/transforms/io/SaveImaged.js';
 import { FIXTURE_DIR } from '../../fixtures/image/make.js';
+import { rejection } from '../../helpers/errors.js';
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -17,16 +18,6 @@ function recordingLogger(): Logger & { lines: string[] } {
 
 async function loaded(name: string): Promise<Volume> {
   return (await new LoadImaged({ keys: 'image' }).apply({ image: path.join(FIXTURE_DIR, name) })).image as Volume;
-}
-
-async function rejection(promise: Promise<unknown> | unknown): Promise<BundleError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(BundleError);
-    return error as BundleError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('outputBasename', () => {
