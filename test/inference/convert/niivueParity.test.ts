@@ -10,7 +10,7 @@ import onnxProto from 'onnx-proto';
 import { readNifti } from '../../../src/image/nifti/read.js';
 import { tfjsToOnnx } from '../../../src/inference/convert/toOnnx.js';
 import { readTfjsModel } from '../../../src/inference/convert/tfjsModel.js';
-import { sharedPath } from '../../helpers/shared.js';
+import { repoPath, sharedPath } from '../../helpers/shared.js';
 import { runModel } from '../onnx/runModel.js';
 
 const { onnx } = onnxProto;
@@ -65,9 +65,11 @@ describe('model5_gw_ae converted from TF.js vs niivue-onnx\'s export, on a 64^3 
     expect(maxDiff).to.be.below(1e-5);
   });
 
-  it('with computeInFileOrder, on input in our [X, Y, Z] layout, gives niivue\'s logits transposed (max abs difference below 1e-5)', async function () {
+  it('with computeInFileOrder (the shipped model5_gw_ae.onnx), on input in our [X, Y, Z] layout, gives niivue\'s logits transposed (max abs difference below 1e-5)', async function () {
     const { bytes } = tfjsToOnnx(await readTfjsModel(sharedPath(this, 'data', 'models', 'tfjs', 'model5_gw_ae', 'model.json')), { computeInFileOrder: true });
-    const ours = (await runModel(bytes, { input: { type: 'float32', dims: [1, 1, B, B, B], data: xyz } })).output!.data as Float32Array;
+    const shipped = readFileSync(repoPath('examples', 'brain-meshnet', 'models', 'model5_gw_ae.onnx'));
+    expect(Buffer.from(bytes).equals(shipped)).to.equal(true);
+    const ours = (await runModel(shipped, { input: { type: 'float32', dims: [1, 1, B, B, B], data: xyz } })).output!.data as Float32Array;
     const N = B ** 3;
     let maxDiff = 0;
     for (let c = 0; c < 3; c++) for (let x = 0; x < B; x++) for (let y = 0; y < B; y++) for (let z = 0; z < B; z++) {
