@@ -1,8 +1,11 @@
 import { expect } from 'chai';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
 import path from 'node:path';
 import { convertTfjsCommand } from '../../../src/cli/commands/convertTfjs.js';
 import { conv, writeTfjsModel } from '../../inference/convert/tfjsFixture.js';
+
+const { onnx } = onnxProto;
 
 type Args = Parameters<NonNullable<typeof convertTfjsCommand.handler>>[0];
 
@@ -32,6 +35,17 @@ describe('bundle convert-tfjs', () => {
   it('with --argmax says the output is int64 labels', async () => {
     const printed = await runHandler({ model: model.file, out: path.join(model.dir, 'labels.onnx'), argmax: true });
     expect(printed).to.contain('int64 labels');
+  });
+
+  it('--compute_in_file_order reaches the converter (Transposes around the graph), and refuses --reverse_spatial_axes with it', async () => {
+    const out = path.join(model.dir, 'file_order.onnx');
+    await runHandler({ model: model.file, out, compute_in_file_order: true });
+    const ops = onnx.ModelProto.decode(readFileSync(out)).graph!.node!.map((n) => n.opType);
+    expect([ops[0], ops[ops.length - 1]]).to.deep.equal(['Transpose', 'Transpose']);
+    const both = path.join(model.dir, 'both.onnx');
+    const error = await runHandler({ model: model.file, out: both, compute_in_file_order: true, reverse_spatial_axes: true }).catch((e: unknown) => e);
+    expect(error).to.have.property('kind', 'usage');
+    expect(existsSync(both)).to.equal(false);
   });
 
   it('rejects an --opset that is not a number, or out of range, as a usage error', async () => {
