@@ -192,6 +192,13 @@ export const vista3dInfererEntry: ComponentEntry = {
       sw_batch_size: { type: 'integer', minimum: 1, default: 1 },
       use_point_window: { type: 'boolean', default: false },
       point_start: { type: 'integer', minimum: 0, default: 0 },
+      stitch_memory_mb: {
+        type: 'integer',
+        minimum: 64,
+        default: 768,
+        description:
+          'bound on the stitching buffers for many prompts (everything mode); when all ids do not fit, they are split into passes that each re-run the encoder, so more memory means fewer encoder runs',
+      },
     },
     required: ['roi_size'],
     additionalProperties: false,
@@ -205,6 +212,7 @@ export const vista3dInfererEntry: ComponentEntry = {
       swBatchSize: args.sw_batch_size,
       usePointWindow: args.use_point_window,
       pointStart: args.point_start,
+      ...(args.stitch_memory_mb !== undefined ? { stitchMemoryBytes: args.stitch_memory_mb * 1024 * 1024 } : {}),
     });
   },
 };

@@ -49,6 +49,14 @@ describe('Vista3dInferer', () => {
     expect(split.encoder.calls).to.equal(ids.length * whole.encoder.calls);
   });
 
+  it('stitch_memory_mb in a config bounds the stitching buffers (768 MiB by default)', async () => {
+    const ctx = { id: 'inferer', bundleRoot: '/tmp', logger: silentLogger };
+    const dflt = (await vista3dInfererEntry.create({ roi_size: P }, ctx)) as Vista3dInferer;
+    const small = (await vista3dInfererEntry.create({ roi_size: P, stitch_memory_mb: 100 }, ctx)) as Vista3dInferer;
+    expect(dflt.options.stitchMemoryBytes).to.equal(768 * 1024 * 1024);
+    expect(small.options.stitchMemoryBytes).to.equal(100 * 1024 * 1024);
+  });
+
   it('row 55: max_prompt_size runs the class head in chunks with identical results', async () => {
     const ids = [9, 3, 5, 7, 100];
     const whole = fakeVista();
