@@ -185,7 +185,7 @@ export class OnnxNetwork implements Network {
       const batchOk = (i: number) => i === 0 && declared[0] === 1;
       const bad = declared.length !== t.dims.length || declared.some((d, i) => typeof d === 'number' && d !== t.dims[i] && !batchOk(i));
       if (bad) {
-        throw new BundleError('shape_mismatch', `Input "${info.name}" of model ${this.name} expects shape [${declared.map((d) => d ?? '?').join(', ')}] but was given [${t.dims.join(', ')}].`, {
+        throw new BundleError('shape_mismatch', `Input "${info.name}" of model ${this.name} expects shape [${declared.map((d) => (typeof d === 'number' ? d : d || '?')).join(', ')}] but was given [${t.dims.join(', ')}].`, {
           location: where,
         });
       }

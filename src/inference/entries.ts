@@ -25,6 +25,7 @@ interface OnnxNetworkArgs {
   intra_op_num_threads?: number;
   inter_op_num_threads?: number;
   graph_optimization_level?: GraphOptimizationLevel;
+  enable_cpu_mem_arena?: boolean;
   precision?: 'fp32' | 'fp16';
   fp16_path?: string;
   input_names?: NameMapping;
@@ -47,6 +48,11 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
       intra_op_num_threads: { type: 'integer', minimum: 0, description: 'threads inside one operator (0: onnxruntime decides)' },
       inter_op_num_threads: { type: 'integer', minimum: 0 },
       graph_optimization_level: { enum: [...GRAPH_OPTIMIZATION_LEVELS], default: 'all' },
+      enable_cpu_mem_arena: {
+        type: 'boolean',
+        default: true,
+        description: "onnxruntime's CPU memory arena; false lowers peak memory of large whole-volume networks",
+      },
       precision: { enum: ['fp32', 'fp16'], default: 'fp32', description: 'fp16 runs fp16_path or the <name>_fp16.onnx sibling' },
       fp16_path: { type: 'string', minLength: 1, description: 'the fp16 model, relative to the bundle root' },
       input_names: { ...nameMapping, description: 'model inputs to use, in order, or {name: model input name}' },
@@ -65,6 +71,7 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
         intraOpNumThreads: args.intra_op_num_threads,
         interOpNumThreads: args.inter_op_num_threads,
         graphOptimizationLevel: args.graph_optimization_level,
+        enableCpuMemArena: args.enable_cpu_mem_arena,
         inputNames: args.input_names,
         outputNames: args.output_names,
         logger: context.logger,

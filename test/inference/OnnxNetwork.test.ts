@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import type { BundleError } from '../../src/errors/index.js';
 import { onnxNetworkEntry } from '../../src/inference/entries.js';
 import { toFloat16Bits } from '../../src/inference/float16.js';
 import { OnnxNetwork } from '../../src/inference/OnnxNetwork.js';
@@ -99,6 +100,28 @@ describe('inference/OnnxNetwork', () => {
     await Promise.all([a.load(), b.load()]);
     expect(logger.warnings.length).to.be.at.most(1);
     expect((a as unknown as { loaded: unknown }).loaded).to.equal((b as unknown as { loaded: unknown }).loaded);
+  });
+
+  it('runs with the CPU memory arena off, in a session of its own, giving the same result', async () => {
+    const input = { type: 'float32' as const, dims: [1, 1, 3], data: Float32Array.of(1, 2, -4) };
+    const withArena = onnxNetworkEntry.create({ path: 'scale.onnx' }, context()) as OnnxNetwork;
+    const without = onnxNetworkEntry.create({ path: 'scale.onnx', enable_cpu_mem_arena: false }, context()) as OnnxNetwork;
+    await Promise.all([withArena.load(), without.load()]);
+    expect((withArena as unknown as { loaded: unknown }).loaded).to.not.equal((without as unknown as { loaded: unknown }).loaded);
+    const [a, b] = await Promise.all([withArena.run({ [withArena.inputNames[0]!]: input }), without.run({ [without.inputNames[0]!]: input })]);
+    expect([...(Object.values(b)[0]!.data as Float32Array)]).to.deep.equal([...(Object.values(a)[0]!.data as Float32Array)]);
+    expect([...(Object.values(b)[0]!.data as Float32Array)]).to.deep.equal([3, 6, -12]);
+  });
+
+  it('shows an unnamed dynamic dimension as ? in a shape error', async () => {
+    const net = onnxNetworkEntry.create({ path: 'scale.onnx' }, context()) as OnnxNetwork;
+    await net.load();
+    const error = await net.run({ [net.inputNames[0]!]: { type: 'float32', dims: [1, 3], data: new Float32Array(3) } }).then(
+      () => null,
+      (e: BundleError) => e,
+    );
+    expect(error?.kind).to.equal('shape_mismatch');
+    expect(error?.message).to.contain('expects shape [1, 1, ?] but was given [1, 3]');
   });
 
   it('precision fp16 picks the _fp16 sibling and converts float32 data in and out', async () => {
