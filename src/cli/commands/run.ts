@@ -65,7 +65,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const level = (args['log-level'] ?? 'info') as LogLevel;
     const quiet = args.quiet === true;
-    const logger = cliLogger(quiet && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('warn') ? 'warn' : level);
+    // log lines go above the progress bar (one is created below unless --quiet), never into it
+    let progress: { printAbove(text: string): void } | undefined;
+    const logger = cliLogger(quiet && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('warn') ? 'warn' : level, (text) =>
+      progress ? progress.printAbove(text) : void process.stderr.write(text),
+    );
     const { positionals, overrides: overrideTokens } = splitPositionals((args.args ?? []).map(String), 1);
     const overrides = parseOverrideArgs(overrideTokens);
     const runIds = [...positionals, ...[args.run_id ?? []].flat()].filter((v): v is string => typeof v === 'string');
@@ -95,7 +99,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(args.workflow_type ? { workflowType: args.workflow_type as 'infer' | 'none' } : {}),
       registry: await defaultRegistry(),
       logger,
-      handlers: quiet ? [] : [new ProgressHandler()],
+      handlers: quiet ? [] : [(progress = new ProgressHandler())],
       ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
       loadOptions: {
         allowOutsideBundleRoot: args.allow_outside_root === true,

@@ -35,6 +35,7 @@ export class ProgressHandler implements Handler {
   private lastDraw = -Infinity;
   private windows?: { done: number; total: number };
   private barShown = false;
+  private barText = '';
 
   constructor(options: ProgressHandlerOptions = {}) {
     this.stream = options.stream ?? process.stderr;
@@ -105,6 +106,15 @@ export class ProgressHandler implements Handler {
     return `windows ${w.done}/${w.total} (${Math.floor((100 * w.done) / Math.max(1, w.total))}%)`;
   }
 
+  /**
+   * Writes `text` (whole lines, e.g. a log message) without mixing it into the bar: on a terminal the bar is
+   * cleared, the text written, and the bar drawn again below it.
+   */
+  printAbove(text: string): void {
+    if (this.interactive && this.barShown) this.stream.write(`\r\x1b[2K${text}${this.barText}`);
+    else this.stream.write(text);
+  }
+
   private line(text: string): void {
     this.lastDraw = this.now();
     this.stream.write(`${text}\n`);
@@ -124,6 +134,7 @@ export class ProgressHandler implements Handler {
     const columns = this.stream.columns ?? 100;
     if (text.length > columns - 1) text = text.slice(0, columns - 1);
     this.stream.write(`\r\x1b[2K${text}`);
+    this.barText = text;
     this.barShown = true;
   }
 }

@@ -54,3 +54,24 @@ describe('ProgressHandler', () => {
     expect(frames.at(-1)).to.match(/^\[#{24}\] item 2\/2 {2}8 s elapsed\n$/);
   });
 });
+
+describe('ProgressHandler.printAbove', () => {
+  it('on a terminal, clears the bar, writes the log line and draws the bar again below it', () => {
+    const clock = { t: 0 };
+    const stream = sink(true);
+    const handler = new ProgressHandler({ stream, now: () => clock.t });
+    const state: EngineState = { iteration: 1, items: [], startTime: 0, epochLength: 1 };
+    handler.onEvent({ name: 'started', state });
+    handler.onEvent({ name: 'iteration_started', state });
+    stream.chunks.length = 0;
+    handler.printAbove('info: writing: /out/a.nii.gz\n');
+    expect(stream.chunks.join('')).to.equal('\r\x1b[2Kinfo: writing: /out/a.nii.gz\n[........................] item 1/1');
+  });
+
+  it('off a terminal, or before any bar, writes the text as it is', () => {
+    const stream = sink(false);
+    const handler = new ProgressHandler({ stream });
+    handler.printAbove('warning: cuda is not available\n');
+    expect(stream.chunks).to.deep.equal(['warning: cuda is not available\n']);
+  });
+});
