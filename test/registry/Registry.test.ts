@@ -61,6 +61,21 @@ describe('Registry', () => {
     expect(errors.find((e) => e.location.path === '/mode')!.message).to.contain('"bilinear", "nearest"');
   });
 
+  it('reports a value that matches none of several forms once, naming every form', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        roi_size: { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'array', items: { type: 'integer' }, minItems: 3, maxItems: 3 }] },
+        overlap: { anyOf: [{ type: 'number', minimum: 0, exclusiveMaximum: 1 }, { type: 'array', items: { type: 'number', minimum: 0 } }] },
+      },
+    };
+    const errors = validateArgs('SlidingWindowInferer', schema, { roi_size: [96, 96], overlap: 'half' }, 'inferer');
+    expect(errors.map((e) => e.message)).to.deep.equal([
+      'SlidingWindowInferer: argument "roi_size" must be an integer >= 1, or a list of 3 integers.',
+      'SlidingWindowInferer: argument "overlap" must be a number >= 0 and < 1, or a list of numbers (each >= 0).',
+    ]);
+  });
+
   it('builds dict as a copy of its arguments', async () => {
     const args = { a: 1 };
     const out = await registry.create('dict', args, { id: 'd', bundleRoot: '/', logger: silent });

@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import { closestNames } from '../../src/util/closest.js';
+
+describe('util/closest', () => {
+  it('suggests names within a small edit distance, nearest first', () => {
+    expect(closestNames('LoadImagedd', ['LoadImaged', 'SaveImaged', 'Spacingd'])).to.deep.equal(['LoadImaged', 'SaveImaged']);
+  });
+
+  it('suggests a longer name whose start the typo resembles', () => {
+    expect(closestNames('pach', ['patch_size', 'sw_batch_size', 'image_key'])).to.deep.equal(['patch_size']);
+  });
+
+  it('suggests a dotted name by its last part', () => {
+    expect(closestNames('Spacingd', ['monai.transforms.Spacingd', 'Orientationd'])).to.deep.equal(['monai.transforms.Spacingd']);
+  });
+
+  it('suggests nothing for an unrelated name', () => {
+    expect(closestNames('zzz', ['patch_size', 'image_key'])).to.deep.equal([]);
+  });
+});
