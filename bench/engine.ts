@@ -10,22 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GraphBuilder } from '../src/inference/onnx/build.js';
+import { thresholdModel } from '../test/engine/bundleFixture.js';
 import { syntheticCtFile } from './image.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // the built CLI, as users run it (npm run build first)
 const main = path.resolve(here, '..', 'dist', 'cli', 'main.js');
 
-function thresholdModel(): Uint8Array {
-  const g = new GraphBuilder('threshold');
-  g.input('input', 'float32', [null, 1, null, null, null]);
-  g.initializer('half', new Float32Array([0.5]), []);
-  g.node('Greater', ['input', 'half'], ['mask']);
-  g.node('Cast', ['mask'], ['output'], { to: 1 });
-  g.output('output', 'float32', [null, 1, null, null, null]);
-  return g.toModel({ opset: 17 });
-}
 
 function config(image: string, outputDir: string): unknown {
   return {
