@@ -24,10 +24,10 @@ export function closestNames(name: string, candidates: Iterable<string>, limit =
     let d = editDistance(lower, cl);
     if (cl.endsWith(lower) || lower.endsWith(cl)) d = Math.min(d, Math.abs(cl.length - lower.length) / 4);
     // a typo in the start of a longer name ("pach" for "patch_size"): compare with the prefixes of about its length
-    if (lower.length >= 3 && cl.length > lower.length) {
+    if (lower.length >= 4 && cl.length > lower.length && cl[0] === lower[0]) {
       let prefix = Infinity;
       for (let n = lower.length - 1; n <= lower.length + 1; n++) prefix = Math.min(prefix, editDistance(lower, cl.slice(0, n)));
-      if (prefix <= Math.max(1, Math.floor(lower.length / 3))) d = Math.min(d, prefix + 0.5);
+      if (prefix <= Math.floor(lower.length / 4)) d = Math.min(d, prefix + 0.5);
     }
     const threshold = Math.max(2, Math.ceil(Math.max(lower.length, cl.length) * 0.5));
     if (d <= threshold) scored.push([d, c]);

@@ -14,6 +14,10 @@ describe('util/closest', () => {
     expect(closestNames('Spacingd', ['monai.transforms.Spacingd', 'Orientationd'])).to.deep.equal(['monai.transforms.Spacingd']);
   });
 
+  it('does not take a short name for the start of an unrelated longer one', () => {
+    expect(closestNames('run', ['runn', 'bundle_root'])).to.deep.equal(['runn']);
+  });
+
   it('suggests nothing for an unrelated name', () => {
     expect(closestNames('zzz', ['patch_size', 'image_key'])).to.deep.equal([]);
   });
