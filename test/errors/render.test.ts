@@ -1,5 +1,19 @@
 import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BundleError, KINDS, renderError } from '../../src/errors/index.js';
+import { repoPath } from '../helpers/shared.js';
+
+function testSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? testSources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(path.join(dir, e.name), 'utf8')] : [],
+  );
+}
+
+/** kinds no test can provoke through the product, with the reason */
+const UNTESTED_KINDS: Record<string, string> = {
+  internal: 'printed by the CLI for a bug (an error that is not a BundleError); no input is meant to reach it',
+};
 
 describe('errors/kinds', () => {
   it('every kind has a layer, an exit code of 1, 2 or 3 and a non-empty hint', () => {
@@ -7,6 +21,14 @@ describe('errors/kinds', () => {
       expect(info.hint, kind).to.be.a('string').and.not.equal('');
       expect([1, 2, 3], kind).to.include(info.exitCode);
     }
+  });
+});
+
+describe('errors/kinds are exercised', () => {
+  it('every kind appears in at least one test, apart from the listed exceptions', () => {
+    const text = testSources(repoPath('test')).join('\n');
+    const unused = Object.keys(KINDS).filter((kind) => !text.includes(kind) && !(kind in UNTESTED_KINDS));
+    expect(unused).to.deep.equal([]);
   });
 });
 
