@@ -84,6 +84,7 @@ describe('bundle/configs layers and the default run', function () {
       const png = PNG.sync.read(readFileSync(preview));
       expect(png.width).to.be.greaterThan(png.height);
       expect(run.stdout).to.include(`preview: ${preview} (slices through label 3)`);
+      expect(run.stdout).to.include('note: bundle/models holds a small demo network');
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }

@@ -118,6 +118,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const { reportOutputs } = await import('../runReport.js');
       await reportOutputs(result, { summary, preview: args.preview });
     }
+    if (useDefaultBundle && !quiet) {
+      // the figures above come from the shipped demo network: say so where a person reads them
+      process.stdout.write(
+        'note: bundle/models holds a small demo network with VISTA3D\'s interface, not the real VISTA3D weights;\n' +
+          '      its masks follow CT intensity, not anatomy (see bundle/docs/README.md to use the real network)\n',
+      );
+    }
   },
 };
 
