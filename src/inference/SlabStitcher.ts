@@ -11,6 +11,9 @@
  */
 import { stridesOf } from './windowInput.js';
 
+/** upper bound of the weight-sum plane cache (it never exceeds a quarter of the stitch buffer either) */
+const PLANE_CACHE_BYTES = 32 * 1024 * 1024;
+
 export interface Slab {
   /** first output index along axis 0 (unpadded space) */
   x0: number;
@@ -50,8 +53,16 @@ export class SlabStitcher {
   private readonly planeWindowOrigins: number[];
   /** offsets in a plane of each roi row (axes 1 .. last-1) */
   private readonly roiPlaneRows: Int32Array;
-  /** one plane of weight sums, reused */
+  /** one plane of weight sums, reused when the cache below is full */
   private readonly plane: Float32Array;
+  /**
+   * Weight-sum planes by the offsets of the windows covering them along axis 0: planes with the same offsets
+   * get the same float32 sums (same weights, same order), so each distinct plane is summed once. Constant
+   * blending needs only the number of covering windows.
+   */
+  private readonly planeCache = new Map<string, Float32Array>();
+  private readonly planeCacheLimit: number;
+  private planeCacheBytes = 0;
   /** offsets (in the buffer, channel 0, relative to a window's first voxel) of each roi row */
   private readonly rowOffsets: Int32Array;
   private readonly bufferStrides: number[];
@@ -72,6 +83,7 @@ export class SlabStitcher {
     );
     this.roiPlaneRows = roiRowOffsets(geometry.roiSize.slice(1), planeStrides);
     this.plane = new Float32Array(this.rowSize);
+    this.planeCacheLimit = Math.max(2 * this.plane.byteLength, Math.min(PLANE_CACHE_BYTES, this.sums.byteLength / 4));
     this.bufferStrides = stridesOf([geometry.capacity, ...rest]);
     this.rowOffsets = roiRowOffsets(geometry.roiSize, this.bufferStrides);
   }
@@ -158,14 +170,14 @@ export class SlabStitcher {
     let out = offset;
     for (let x = x0; x < x1; x++) {
       const px = x + padLow[0];
-      this.weightSumPlane(px, this.plane);
+      const counts = this.weightSums(px);
       const planeOrigin = (px - this.base) * this.bufferStrides[0];
       counter.fill(0);
       for (let row = 0; row < rowsPerPlane; row++) {
         let inPlane = padLow[last];
         for (let axis = 1; axis < last; axis++) inPlane += (counter[axis] + padLow[axis]) * this.bufferStrides[axis];
         for (let k = 0; k < this.channels; k++) {
-          divideRow(data, out + k * channelStride, this.sums, k * bufferChannel + planeOrigin + inPlane, this.plane, inPlane, rowLength);
+          divideRow(data, out + k * channelStride, this.sums, k * bufferChannel + planeOrigin + inPlane, counts, inPlane, rowLength);
         }
         out += rowLength;
         for (let axis = last - 1; axis >= 1; axis--) {
@@ -174,6 +186,22 @@ export class SlabStitcher {
         }
       }
     }
+  }
+
+  /** The weight sums of the plane at padded index `px` of axis 0, from the cache when it was summed before. */
+  private weightSums(px: number): Float32Array {
+    const covering = this.covering0[px];
+    const key = this.weights === null ? String(covering.length) : covering.map((s0) => px - s0).join(',');
+    const cached = this.planeCache.get(key);
+    if (cached) return cached;
+    const fits = this.planeCacheBytes + this.plane.byteLength <= this.planeCacheLimit;
+    const plane = fits ? new Float32Array(this.rowSize) : this.plane;
+    this.weightSumPlane(px, plane);
+    if (fits) {
+      this.planeCache.set(key, plane);
+      this.planeCacheBytes += plane.byteLength;
+    }
+    return plane;
   }
 
   /**
