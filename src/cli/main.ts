@@ -8,7 +8,6 @@ import { commands } from './commands/index.js';
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.BUNDLE_DEBUG === '1';
   const json = argv.includes('--json');
-  let usageError: string | undefined;
   const parser = yargs(argv)
     .scriptName('bundle')
     .usage('$0 <command> [options]\n\nRun and inspect MONAI-style bundles.')
@@ -19,19 +18,18 @@ export async function main(argv: string[]): Promise<number> {
     .strictCommands()
     .parserConfiguration({ 'camel-case-expansion': false, 'dot-notation': false, 'parse-numbers': false, 'parse-positional-numbers': false })
     .exitProcess(false)
+    // throwing (not recording) stops yargs before the command's handler runs with arguments it rejected
     .fail((msg, err) => {
       if (err) throw err;
-      usageError = msg;
+      const names = commands.map((c) => String(Array.isArray(c.command) ? c.command[0] : c.command).split(' ')[0]);
+      const command = argv.find((a) => names.includes(a));
+      throw new BundleError('usage', msg, { hint: `see \`bundle ${command ? `${command} ` : ''}--help\`` });
     })
     .help()
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100));
   try {
     await parser.parseAsync();
-    if (usageError !== undefined) {
-      process.stderr.write(`error[usage]: ${usageError}\n  hint: see \`bundle --help\`\n`);
-      return 2;
-    }
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof BundleError) {
