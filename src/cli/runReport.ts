@@ -31,25 +31,37 @@ export async function reportOutputs(result: RunOutputs, options: { summary: bool
   const [{ readNifti }, { channelDefOf, formatSummary, labelSummary }] = await Promise.all([import('../image/index.js'), import('./summary.js')]);
   if (options.summary) {
     const channelDef = channelDefOf(result.config.has('_meta_') ? result.config.raw('_meta_') : null);
-    for (const file of result.outputs) write(formatSummary(file, labelSummary(await readNifti(file), channelDef)) + '\n');
+    for (const file of result.outputs) {
+      // the run's own names (an object from clicks, a zero-shot class) win over the metadata's for that file
+      const names = { ...(channelDef ?? {}), ...itemOf(result.summaryFile, file)?.labelNames };
+      write(formatSummary(file, labelSummary(await readNifti(file), Object.keys(names).length ? names : null)) + '\n');
+    }
   }
   if (options.preview) {
     const { writePreview } = await import('./preview.js');
     const file = path.resolve(options.preview);
     const output = result.outputs[0]!;
-    const input = inputOf(result.summaryFile, output);
+    const input = Object.values(itemOf(result.summaryFile, output)?.inputs ?? {})[0] ?? null;
     const shown = writePreview(file, input ? await readNifti(input) : null, await readNifti(output));
     write(`preview: ${file} (${shown === null ? 'no label: central slices' : `slices through label ${shown}`}${input ? '' : ', without the input image'})\n`);
   }
 }
 
-/** The input file of the item that wrote `output`, from the run summary file; null when it is not known. */
-function inputOf(summaryFile: string | undefined, output: string): string | null {
+interface SummaryItem {
+  inputs?: Record<string, string>;
+  outputs?: Record<string, string>;
+  label_names?: Record<string, Record<string, string>>;
+}
+
+/** What the run summary file says of the item that wrote `output`: its inputs and the names of its labels. */
+function itemOf(summaryFile: string | undefined, output: string): { inputs: Record<string, string>; labelNames: Record<string, string> } | null {
   if (!summaryFile) return null;
   try {
-    const record = JSON.parse(readFileSync(summaryFile, 'utf8')) as { items?: Array<{ inputs?: Record<string, string>; outputs?: Record<string, string> }> };
+    const record = JSON.parse(readFileSync(summaryFile, 'utf8')) as { items?: SummaryItem[] };
     const item = record.items?.find((i) => Object.values(i.outputs ?? {}).includes(output));
-    return Object.values(item?.inputs ?? {})[0] ?? null;
+    if (!item) return null;
+    const key = Object.entries(item.outputs ?? {}).find(([, f]) => f === output)?.[0];
+    return { inputs: item.inputs ?? {}, labelNames: (key && item.label_names?.[key]) || {} };
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ import type { Inferer, Network, Predictor, Tensor } from '../inference/types.js'
 import { type Logger, silentLogger } from '../registry/ComponentEntry.js';
 import type { Sample, Transform } from '../transforms/Transform.js';
 import type { EngineEvent, EngineState, EventName, Handler, ItemRecord } from './events.js';
-import { sampleVolume, tensorToVolume, volumeFiles, volumeToTensor } from './tensors.js';
+import { sampleVolume, tensorToVolume, volumeFiles, volumeLabelNames, volumeToTensor } from './tensors.js';
 
 export type DataLoaderLike = AsyncIterable<Sample> | Iterable<Sample>;
 
@@ -93,6 +93,7 @@ export class SupervisedEvaluator {
           index: state.iteration,
           inputs: volumeFiles(next.value, 'filename'),
           outputs: volumeFiles(output, 'saved_to'),
+          ...labelNamesOf(output),
           timings: { preprocessing: t1 - t0, inference: t2 - t1, postprocessing: t3 - t2, total: t3 - t0 },
         };
         state.items.push(record);
@@ -169,4 +170,10 @@ function loaderLength(loader: DataLoaderLike): number | undefined {
     }
   }
   return undefined;
+}
+
+/** The record's `labelNames` field, present only when some output volume names its labels. */
+function labelNamesOf(output: Sample): Pick<ItemRecord, 'labelNames'> {
+  const names = volumeLabelNames(output);
+  return Object.keys(names).length ? { labelNames: names } : {};
 }

@@ -40,6 +40,8 @@ export interface ItemRecord {
   inputs: Record<string, string>;
   /** files written while post-processing the item (volumes' `meta.saved_to`), by sample key */
   outputs: Record<string, string>;
+  /** names of label values in those outputs that the metadata does not give (volumes' `meta.labelNames`), by sample key */
+  labelNames?: Record<string, Record<string, string>>;
   timings: StageTimings;
 }
 

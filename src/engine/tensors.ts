@@ -60,6 +60,15 @@ export function sampleVolume(sample: Sample, key: string): Volume {
 }
 
 /** `meta[field]` of every volume in the sample that has it as a string, by sample key. */
+/** `meta.labelNames` of the sample's volumes that have some, by key. */
+export function volumeLabelNames(sample: Sample): Record<string, Record<string, string>> {
+  const names: Record<string, Record<string, string>> = {};
+  for (const [key, value] of Object.entries(sample)) {
+    if (isVolume(value) && value.meta.labelNames && Object.keys(value.meta.labelNames).length) names[key] = { ...value.meta.labelNames };
+  }
+  return names;
+}
+
 export function volumeFiles(sample: Sample, field: 'filename' | 'saved_to'): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [key, value] of Object.entries(sample)) {

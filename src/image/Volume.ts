@@ -43,6 +43,11 @@ export interface VolumeMeta {
   filename?: string;
   /** the dtype stored in the file, before scaling and casting */
   storedDtype?: DType;
+  /**
+   * names of label values that the bundle's metadata cannot give (an object segmented from clicks, a
+   * zero-shot class), by value; carried into the run summary and the printed label table
+   */
+  labelNames?: Record<string, string>;
   /** free-form facts (header fields, crop boxes...) that later transforms or writers may use */
   [key: string]: unknown;
 }

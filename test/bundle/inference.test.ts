@@ -66,6 +66,7 @@ describe('bundle/configs/inference.json through bundle run', function () {
       expect(valueAt(out, SPLEEN_VOXEL)).to.equal(1);
       expect(valueAt(out, LIVER_VOXEL)).to.equal(255); // 64-voxel window around the spleen click does not reach the liver
       expect(ids(labelCounts(out))).to.deep.equal([0, 1, 255]);
+      expect(run.stdout).to.match(/\n\s+1\s+object at the clicks\s/); // 1 is the clicked object here, not liver
     } finally {
       cleanup(run);
     }

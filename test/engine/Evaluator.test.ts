@@ -59,8 +59,16 @@ describe('SupervisedEvaluator', () => {
     const item = state.items[0]!;
     expect(item.inputs).to.deep.equal({ image: '/data/a.nii.gz' });
     expect(item.outputs).to.deep.equal({ pred: '/out/a_seg.nii.gz' });
+    expect(item).not.to.have.property('labelNames');
     for (const t of Object.values(item.timings)) expect(t).to.be.a('number').and.at.least(0);
     expect(item.timings.total).to.be.at.least(item.timings.inference);
+  });
+
+  it('records the label names an output volume carries (meta.labelNames), by key', async () => {
+    const name = transform('name', (s) => ({ ...s, pred: { ...(s.pred as Volume), meta: { ...(s.pred as Volume).meta, labelNames: { '1': 'object at the clicks' } } } }));
+    const evaluator = new SupervisedEvaluator({ valDataLoader: [{ image: volume([1], [1, 1, 1]) }], network: doubler, inferer: new WholeInferer(), postprocessing: name });
+    const state = await evaluator.run();
+    expect(state.items[0]!.labelNames).to.deep.equal({ pred: { '1': 'object at the clicks' } });
   });
 
   it('reads async loaders and stops after epoch_length items', async () => {

@@ -14,6 +14,7 @@ import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema } from '../../transforms/MapTransform.js';
 import type { Sample } from '../../transforms/Transform.js';
 import { keepComponentsWithPositivePoints } from './componentsCombine.js';
+import { LAST_SUPPORTED_ID } from './labels.js';
 
 /** meta key: the volume holds arg-max indices (0 = background, i = prompt i), not logits */
 export const ARGMAX_DONE = 'vista3dArgmaxDone';
@@ -111,8 +112,20 @@ export class VistaPostTransformd extends MapTransform {
     }
     const logits = volume.data instanceof Float32Array ? volume.data : Float32Array.from(volume.data);
     const labels = postProcessLogits(logits, channels, spatialShape, prompts);
-    return withParts(volume, { data: labels, dtype: 'float32', shape: [1, ...spatialShape] });
+    const labelNames = promptLabelNames(prompts);
+    const meta = labelNames ? { ...volume.meta, labelNames } : volume.meta;
+    return withParts(volume, { data: labels, dtype: 'float32', shape: [1, ...spatialShape], meta });
   }
+}
+
+/**
+ * Names the metadata's channel_def cannot give: clicks alone write 1 for the clicked object (not class 1,
+ * liver), and a zero-shot prompt writes its own id (133-254), which has no name.
+ */
+export function promptLabelNames(prompts: PostPrompts): Record<string, string> | null {
+  if (prompts.labelPrompt === null) return prompts.points === null ? null : { '1': 'object at the clicks' };
+  const zeroShot = prompts.labelPrompt.filter((id) => id > LAST_SUPPORTED_ID);
+  return zeroShot.length ? Object.fromEntries(zeroShot.map((id) => [String(id), `zero-shot object ${id}`])) : null;
 }
 
 function numberList(value: unknown, key: string, id?: string): number[] | null {

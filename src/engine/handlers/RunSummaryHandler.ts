@@ -39,7 +39,13 @@ export interface RunSummary {
   inputs: string[];
   outputs: string[];
   timings_ms: StageTimings;
-  items: Array<{ index: number; inputs: Record<string, string>; outputs: Record<string, string>; timings_ms: StageTimings }>;
+  items: Array<{
+    index: number;
+    inputs: Record<string, string>;
+    outputs: Record<string, string>;
+    label_names?: Record<string, Record<string, string>>;
+    timings_ms: StageTimings;
+  }>;
 }
 
 export class RunSummaryHandler implements Handler {
@@ -102,7 +108,13 @@ export class RunSummaryHandler implements Handler {
       inputs: unique(this.items.flatMap((i) => Object.values(i.inputs))),
       outputs: unique(this.items.flatMap((i) => Object.values(i.outputs))),
       timings_ms: roundTimings(totals),
-      items: this.items.map((i) => ({ index: i.index, inputs: i.inputs, outputs: i.outputs, timings_ms: roundTimings(i.timings) })),
+      items: this.items.map((i) => ({
+        index: i.index,
+        inputs: i.inputs,
+        outputs: i.outputs,
+        ...(i.labelNames ? { label_names: i.labelNames } : {}),
+        timings_ms: roundTimings(i.timings),
+      })),
     };
   }
 

@@ -70,7 +70,7 @@ export class Invertd extends MapTransform {
         );
       }
       const operations = this.nearestInterp[i] ? withInterpolation(original.appliedOperations, 'nearest') : original.appliedOperations.slice();
-      const input: Volume = { ...result, affine: cloneMat4(original.affine), meta: { ...original.meta }, appliedOperations: operations };
+      const input: Volume = { ...result, affine: cloneMat4(original.affine), meta: { ...result.meta, ...original.meta }, appliedOperations: operations };
       const inverted = (await invertThrough(this.transform, { [origKey]: input }))[origKey] as Volume;
       out[key] = inverted;
       const origMetaKey = `${origKey}_${this.metaKeyPostfix}`;

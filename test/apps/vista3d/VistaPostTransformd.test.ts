@@ -58,6 +58,14 @@ describe('VistaPostTransformd', () => {
     expect(values).to.deep.equal([1, 1, 0, 0, 0]);
   });
 
+  it('names the labels the metadata cannot: the clicked object (1, not liver) and zero-shot ids', async () => {
+    const named = async (extra: Record<string, unknown>) =>
+      ((await new VistaPostTransformd({ keys: 'pred' }).apply({ pred: volume([[1, -1]]), ...extra })).pred as Volume).meta.labelNames;
+    expect(await named({ points: [[0, 0, 0]], point_labels: [1] })).to.deep.equal({ '1': 'object at the clicks' });
+    expect(await named({ label_prompt: [140], points: [[0, 0, 0]], point_labels: [1] })).to.deep.equal({ '140': 'zero-shot object 140' });
+    expect(await named({ label_prompt: [3] })).to.equal(undefined);
+  });
+
   it('maps arg-max indices computed by the inferer to ids', async () => {
     const pred = volume([[1, 0, 2, 3]]);
     pred.meta[ARGMAX_DONE] = true;

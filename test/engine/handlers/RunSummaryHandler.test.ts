@@ -33,6 +33,20 @@ describe('RunSummaryHandler', () => {
     expect(readdirSync(dir)).to.deep.equal(['run_summary.json']); // no temp file left
   });
 
+  it('writes the label names that the output of an item carries, only where there are some', async () => {
+    const named = transform('name', (s) => {
+      const pred = s.pred as Volume;
+      const file = pred.meta.saved_to as string;
+      return file.endsWith('b.nii.gz') ? { ...s, pred: { ...pred, meta: { ...pred.meta, labelNames: { '140': 'zero-shot object 140' } } } } : s;
+    });
+    const both = transform('both', async (s) => named.apply(await saved.apply(s)));
+    const handler = new RunSummaryHandler({ outputDir: dir });
+    const data = [{ image: volume([1], [1, 1, 1], '/data/a.nii.gz') }, { image: volume([2], [1, 1, 1], '/data/b.nii.gz') }];
+    await new SupervisedEvaluator({ valDataLoader: data, network: doubler, inferer: new WholeInferer(), postprocessing: both, valHandlers: [handler] }).run();
+    const summary = JSON.parse(readFileSync(path.join(dir, 'run_summary.json'), 'utf8')) as RunSummary;
+    expect(summary.items.map((i) => i.label_names)).to.deep.equal([undefined, { pred: { '140': 'zero-shot object 140' } }]);
+  });
+
   it('records a failed run with its error', async () => {
     const file = path.join(dir, 'nested', 'summary.json');
     const handler = new RunSummaryHandler({ path: file });

@@ -40,9 +40,10 @@ describe('Invertd', () => {
     const sample = await pre.apply({ image: labels() });
     const image = sample.image as Volume;
     expect(image.affine[0]![0]).to.equal(0.3); // RAS now
-    const pred: Volume = { ...image, appliedOperations: [], meta: { originalAffine: image.affine, originalSpatialShape: [] } };
+    const pred: Volume = { ...image, appliedOperations: [], meta: { originalAffine: image.affine, originalSpatialShape: [], labelNames: { '1': 'tumour' } } };
     const out = (await (invertdEntry.create({ keys: 'pred', transform: pre, orig_keys: 'image' } as never, context) as Invertd).apply({ ...sample, pred })).pred as Volume;
     const original = labels();
+    expect(out.meta.labelNames).to.deep.equal({ '1': 'tumour' }); // the prediction's own meta survives under the image's
     expect(out.shape).to.deep.equal(original.shape);
     expect(out.affine).to.deep.equal(affine);
     expect([...out.data]).to.deep.equal([...original.data]);
