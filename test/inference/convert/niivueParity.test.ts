@@ -8,6 +8,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import { readNifti } from '../../../src/image/nifti/read.js';
+import type { Volume } from '../../../src/image/Volume.js';
+import { ScaleIntensityd } from '../../../src/transforms/intensity/ScaleIntensityd.js';
 import { tfjsToOnnx } from '../../../src/inference/convert/toOnnx.js';
 import { readTfjsModel } from '../../../src/inference/convert/tfjsModel.js';
 import { repoPath, sharedPath } from '../../helpers/shared.js';
@@ -36,19 +38,14 @@ describe('model5_gw_ae converted from TF.js vs niivue-onnx\'s export, on a 64^3 
     const t1 = sharedPath(this, 'data', 'brain', 'brainchop_t1_crop_conformed.nii.gz');
     const niivueFile = sharedPath(this, 'data', 'models', 'niivue-onnx_model5_gw_ae_original.onnx');
     sharedPath(this, 'data', 'models', 'tfjs', 'model5_gw_ae', 'model.json');
-    const volume = await readNifti(t1);
+    // min-max to [0, 1] over the whole T1 with the bundle's own transform, then a block of it
+    const volume = (await new ScaleIntensityd({ keys: 'image' }).apply({ image: await readNifti(t1) })).image as Volume;
     const [, X, Y, Z] = volume.shape as [number, number, number, number];
     const data = volume.data as Float32Array;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of data) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
     xyz = new Float32Array(B ** 3);
     fileOrder = new Float32Array(B ** 3);
     for (let x = 0; x < B; x++) for (let y = 0; y < B; y++) for (let z = 0; z < B; z++) {
-      const v = (data[((START + x) * Y + START + y) * Z + START + z]! - min) / (max - min);
+      const v = data[((START + x) * Y + START + y) * Z + START + z]!;
       xyz[(x * B + y) * B + z] = v;
       fileOrder[(z * B + y) * B + x] = v;
     }
