@@ -3,6 +3,7 @@ import type { BundleConfig, LoadConfigOptions } from '../config/index.js';
 import { loadConfig } from '../config/index.js';
 import { parseFileList, parseOverrideArgs } from '../config/overrides.js';
 import type { ComponentFactory } from '../config/types.js';
+import { inspectionFunctions } from '../engine/functions.js';
 import { BundleError } from '../errors/index.js';
 import { addLayerEntriesIfNeeded, builtinRegistry } from './lazyRegistry.js';
 
@@ -32,6 +33,7 @@ export function loadOptionsFromArgv(argv: ConfigArgv, overrideTokens: readonly s
     allowOutsideBundleRoot: argv.allow_outside_root ?? false,
     expressionTimeoutMs: argv.expression_timeout,
     expressionMaxDepth: argv.expression_max_depth,
+    functions: inspectionFunctions(),
   };
 }
 

@@ -3,6 +3,19 @@
  * and the collection of `--<id> <value>` overrides from the arguments yargs does not know.
  */
 import type { Argv, Options } from 'yargs';
+import { BundleError } from '../errors/index.js';
+
+/** A yargs `coerce` for a positive whole-number option: rejected while parsing, before anything loads. */
+function positiveInteger(name: string, example: number): (value: unknown) => number {
+  return (value) => {
+    const n = Number(value);
+    if (typeof value === 'boolean' || String(value).trim() === '' || !Number.isInteger(n) || n < 1) {
+      // yargs keeps only the message of a coerce error (main.ts makes it a usage error), so it carries the example
+      throw new BundleError('usage', `--${name} must be a positive whole number (for example --${name} ${example}), not ${Number.isNaN(value) ? 'text' : JSON.stringify(String(value))}.`);
+    }
+    return n;
+  };
+}
 
 export const configOptions = {
   config_file: {
@@ -22,11 +35,13 @@ export const configOptions = {
   expression_timeout: {
     type: 'number',
     default: 1000,
+    coerce: positiveInteger('expression_timeout', 5000),
     describe: 'time bound of one expression evaluation, in milliseconds',
   },
   expression_max_depth: {
     type: 'number',
     default: 256,
+    coerce: positiveInteger('expression_max_depth', 512),
     describe: 'recursion-depth bound of one expression evaluation',
   },
 } satisfies Record<string, Options>;

@@ -2,8 +2,8 @@
  * Component rules (`_target_`, `_disabled_`, `_mode_`): interpreting the special keys and instantiating
  * through the registry or a function value. Argument resolution itself is the resolver's job.
  */
+import { unknownTargetError } from './unknownTarget.js';
 import { BundleError, type Origin } from '../errors/index.js';
-import { closestNames } from '../util/closest.js';
 import { briefValue } from './describe.js';
 import { isJsonataFunction, type ExpressionEngine } from './expressions.js';
 import { MODE_KEY, MODES, SPECIAL_KEYS, type ComponentMode } from './sigils.js';
@@ -51,10 +51,7 @@ export async function instantiate(target: unknown, args: Record<string, unknown>
   const location = { id: context.id, origin };
   if (typeof target === 'string') {
     if (!factory.has(target)) {
-      throw new BundleError('unknown_target', `"${target}" is not a registered component.`, {
-        location,
-        candidates: closestNames(target.split('.').pop() ?? target, factory.names()),
-      });
+      throw unknownTargetError(target, factory.names(), location);
     }
     try {
       return await factory.create(target, args, context);

@@ -2,8 +2,8 @@
  * Whole-config walks that do not run anything: `check` (every reference, target, literal argument set and
  * expression, plus cycles, all reported at once) and the reference graph `explain` shows.
  */
+import { unknownTargetError } from './unknownTarget.js';
 import { BundleError } from '../errors/index.js';
-import { closestNames } from '../util/closest.js';
 import { argumentKeys, componentMode, isDisabled } from './components.js';
 import type { ExpressionEngine } from './expressions.js';
 import { childId } from './ids.js';
@@ -90,10 +90,7 @@ function checkComponent(ctx: InspectContext, item: Item, errors: BundleError[]):
   if (typeof target !== 'string' || kindOf(target) !== 'literal') return;
   if (!ctx.factory.has(target)) {
     errors.push(
-      new BundleError('unknown_target', `"${target}" is not a registered component.`, {
-        location: { id: item.id, origin },
-        candidates: closestNames(target.split('.').pop() ?? target, ctx.factory.names()),
-      }),
+      unknownTargetError(target, ctx.factory.names(), { id: item.id, origin }),
     );
     return;
   }

@@ -35,6 +35,27 @@ const CALL_ALTERNATIVES: Record<string, string> = {
   zip: '$zip(a, b)',
 };
 
+/** What a Python method call on a value is written as here, by method name. */
+const METHOD_ALTERNATIVES: Record<string, string> = {
+  run: 'write "$$run(@evaluator)" in a workflow section (the first $ marks the expression; "$$run(@x, \'name\')" calls another method)',
+  to: 'drop ".to(...)": a network runs where its OnnxNetwork\'s "execution_providers" say (write "@network_def")',
+  cuda: 'drop ".cuda()": a network runs where its OnnxNetwork\'s "execution_providers" say',
+  cpu: 'drop ".cpu()": a network runs where its OnnxNetwork\'s "execution_providers" say',
+  eval: 'drop ".eval()": networks here only run inference',
+  format: 'join strings with &, e.g. "\'a\' & $string(@x)"',
+  join: 'write $join(list, separator)',
+  keys: 'write $keys(x)',
+  values: 'write $lookup(x, $keys(x))',
+  items: 'write $each(x, function($v, $k){ ... })',
+  get: "write x.key, or x[\"key\"] for a name with special characters",
+  append: 'write $append(list, [item])',
+  lower: 'write $lowercase(s)',
+  upper: 'write $uppercase(s)',
+  split: 'write $split(s, separator)',
+  replace: 'write $replace(s, pattern, replacement)',
+  strip: 'write $trim(s)',
+};
+
 const FORMS: PythonForm[] = [
   {
     pattern: /^\s*(?:import\s+[\w.]+|from\s+[\w.]+\s+import\b)/,
@@ -75,14 +96,45 @@ const FORMS: PythonForm[] = [
     hint: () => 'write $not(x)',
   },
   {
+    pattern: /\.\s*([A-Za-z_]\w*)\s*\(/,
+    message: (m) => `".${m[1]}(...)" is a Python method call; JSONata has no methods.`,
+    hint: (m) => METHOD_ALTERNATIVES[m[1]!] ?? 'call a registered function with the value as its first argument ($run(@x, \'method\') in bundle run), or a JSONata function ($string, $join, ...)',
+  },
+  {
     pattern: new RegExp(`${NOT_AFTER}(?!(?:function|and|or|in)\\b)([A-Za-z_]\\w*)\\s*\\(`),
     message: (m) => `"${m[1]}(...)" looks like a Python call; JSONata functions start with "$".`,
     hint: (m) => (CALL_ALTERNATIVES[m[1]!] ? `write ${CALL_ALTERNATIVES[m[1]!]}` : `call JSONata functions with a leading "$", e.g. $${m[1]}(...) if such a function exists`),
   },
 ];
 
+/**
+ * Whether `source` (expression text) adds a string literal with `+`: Python's string concatenation, which
+ * JSONata rejects only when it runs (T2001, "the operands of + must be numbers").
+ */
+export function addsStringLiteral(source: string): boolean {
+  // significant tokens outside string literals: "s" for a string literal, "+" for plus, "x" for anything else
+  const tokens: string[] = [];
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < source.length && source[j] !== c) j += source[j] === '\\' ? 2 : 1;
+      tokens.push('s');
+      i = j;
+    } else if (c === '+') tokens.push('+');
+    else if (!/\s/.test(c)) tokens.push('x');
+  }
+  return tokens.some((t, k) => t === '+' && (tokens[k - 1] === 's' || tokens[k + 1] === 's'));
+}
+
 /** Throws `python_expression` when `code` uses a Python-only form. */
 export function rejectPythonForms(code: string, source: string): void {
+  if (addsStringLiteral(source)) {
+    throw new BundleError('python_expression', 'Python string concatenation with "+": JSONata\'s + adds numbers only.', {
+      hint: 'join strings with &: "$@bundle_root & \'/models\'" for "$@bundle_root + \'/models\'" (or $path_join(@bundle_root, \'models\'))',
+      location: { path: `$${source}` },
+    });
+  }
   for (const form of FORMS) {
     const m = form.pattern.exec(code);
     if (m) {

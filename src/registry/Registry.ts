@@ -2,9 +2,9 @@
  * The component registry: entries by name and MONAI dotted alias, argument validation before
  * construction, suggestions for unknown names. Implements the config layer's ComponentFactory.
  */
+import { unknownTargetError } from '../config/unknownTarget.js';
 import type { BuildContext, ComponentFactory } from '../config/types.js';
 import { BundleError } from '../errors/index.js';
-import { closestNames } from '../util/closest.js';
 import type { ComponentEntry } from './ComponentEntry.js';
 import { validateArgs } from './validateArgs.js';
 
@@ -42,10 +42,7 @@ export class Registry implements ComponentFactory {
   lookup(name: string, id?: string): ComponentEntry {
     const entry = this.byName.get(name);
     if (entry) return entry;
-    throw new BundleError('unknown_target', `"${name}" is not a registered component.`, {
-      location: id === undefined ? {} : { id },
-      candidates: closestNames(name.split('.').pop() ?? name, this.names()),
-    });
+    throw unknownTargetError(name, this.names(), id === undefined ? {} : { id });
   }
 
   has(name: string): boolean {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { TmpDirs } from '../config/tmpBundle.js';
+import { repoPath } from '../helpers/shared.js';
 import { bundleCli } from './bundleCli.js';
 
 describe('bundle resolve (built CLI)', function () {
@@ -18,7 +19,7 @@ describe('bundle resolve (built CLI)', function () {
       },
       'configs/extra.yaml': 'n: 3\n',
       'configs/metadata.json': { version: '0.1' },
-      'configs/errors.json': '{\n "cyc_a": "@cyc_b", "cyc_b": "@cyc_a",\n "miss": "@network_def",\n "exprerr": "$1 + []",\n "syntax": "$1 +",\n "unknown": {"_target_": "LoadImagedd"},\n "badargs": {"_target_": "SimpleInferer", "nope": 1},\n "rel": "@##x",\n "mode": {"_target_": "dict", "_mode_": "partial"},\n "py": "$import os",\n "net": {"ch": 1}\n}',
+      'configs/errors.json': '{\n "cyc_a": "@cyc_b", "cyc_b": "@cyc_a",\n "miss": "@network_def",\n "exprerr": "$1 + []",\n "syntax": "$1 +",\n "unknown": {"_target_": "LoadImagedd"},\n "badargs": {"_target_": "SimpleInferer", "nope": 1},\n "rel": "@##x",\n "mode": {"_target_": "dict", "_mode_": "partial"},\n "py": "$import os",\n "net": {"ch": 1},\n "wf": ["$$run(@net)"]\n}',
       'configs/macro.json': { n: 1, m: '%zz' },
       'configs/dup.json': '{"a": 1,\n "a": 2}',
       'configs/badkey.json': '{"a": {"b::c": 1}}',
@@ -43,6 +44,21 @@ describe('bundle resolve (built CLI)', function () {
     expect(v._meta_).to.deep.equal({ version: '0.1' });
     expect(v.f).to.deep.include({ $type: 'function' });
   });
+
+  for (const configs of ['bundle/configs/inference.json', 'bundle/configs/inference.json,bundle/configs/batch_inference.json', 'examples/brain-meshnet/configs/inference.json']) {
+    it(`resolves the root of a shipped bundle (${configs}) without running its workflow sections`, async () => {
+      const files = configs.split(',').map((f) => repoPath(f)).join(',');
+      const r = await bundleCli(['resolve', '', '--config_file', files]);
+      expect(r.code, r.stderr).to.equal(0);
+      const v = JSON.parse(r.stdout);
+      expect(v.run).to.deep.equal(['$$run(@evaluator)']); // shown as written
+      expect(v.network_def).to.be.an('object');
+      expect(r.stderr).to.contain('note: run shown unresolved: it runs only in `bundle run`');
+      const explained = await bundleCli(['explain', 'run', '--config_file', files]);
+      expect(explained.code, explained.stderr).to.equal(0);
+      expect(explained.stdout).to.contain('resolved: (not here: a workflow section runs only in `bundle run`)');
+    });
+  }
 
   it('merges a list of files in order and applies overrides in argv order, all forms', async () => {
     for (const files of ['configs/inference.json,configs/extra.yaml', "['configs/inference.json','configs/extra.yaml']"]) {
@@ -77,6 +93,7 @@ describe('bundle resolve (built CLI)', function () {
     ['not_a_container', ['s', '--config_file', 'configs/inference.json', '--s::x', '1'], '--s::x'],
     ['unknown_file_type', ['a', '--config_file', 'configs/x.txt'], 'x.txt'],
     ['config_file_not_found', ['a', '--config_file', 'configs/none.json'], 'none.json'],
+    ['workflow_only', ['wf', '--config_file', 'configs/errors.json'], 'bundle run'],
     ['invalid_override', ['n', '--config_file', 'configs/inference.json', '--n'], '--n'],
   ];
   for (const [kind, args, detail] of kinds) {

@@ -29,8 +29,11 @@ export const explainCommand: CommandModule<object, PositionalArgv> = {
       lines.push(`resolved: ${indent(JSON.stringify(toPrintable(await config.resolve(id)), null, 2))}`);
     } catch (e) {
       if (!(e instanceof BundleError)) throw e;
-      failure = e;
-      lines.push(`resolved: (fails)\n${indent(renderError(e), true)}`);
+      if (e.kind === 'workflow_only') lines.push('resolved: (not here: a workflow section runs only in `bundle run`)');
+      else {
+        failure = e;
+        lines.push(`resolved: (fails)\n${indent(renderError(e), true)}`);
+      }
     }
     const origin = config.origin(id);
     lines.push(`set at: ${origin ? formatOrigin(origin) : 'unknown'}`);

@@ -3,6 +3,28 @@ import type { CommandModule } from 'yargs';
 import { BundleError } from '../../errors/index.js';
 import { splitPositionals, withConfigOptions } from '../options.js';
 import type { ConfigArgv } from '../configArgs.js';
+import type { BundleConfig } from '../../config/index.js';
+
+/**
+ * The whole config, top-level id by id; a workflow section (what calls `$run`) is shown unresolved, with a
+ * note on stderr, because it runs only in `bundle run`.
+ */
+async function resolveRoot(config: BundleConfig, toPrintable: (v: unknown) => unknown): Promise<Record<string, unknown>> {
+  const root = config.raw('') as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const unresolved: string[] = [];
+  for (const key of Object.keys(root)) {
+    try {
+      out[key] = toPrintable(await config.resolve(key));
+    } catch (e) {
+      if (!(e instanceof BundleError) || e.kind !== 'workflow_only') throw e;
+      out[key] = root[key];
+      unresolved.push(key);
+    }
+  }
+  if (unresolved.length) process.stderr.write(`note: ${unresolved.join(', ')} shown unresolved: ${unresolved.length === 1 ? 'it runs' : 'they run'} only in \`bundle run\`\n`);
+  return out;
+}
 
 export interface PositionalArgv extends ConfigArgv {
   id?: string;
@@ -35,7 +57,7 @@ export const resolveCommand: CommandModule<object, PositionalArgv> = {
     const { loadFromArgv } = await import('../configArgs.js');
     const { toPrintable } = await import('../../config/describe.js');
     const config = await loadFromArgv(argv, overrides);
-    const value = await config.resolve(id);
-    process.stdout.write(`${JSON.stringify(toPrintable(value), null, 2)}\n`);
+    const value = id === '' ? await resolveRoot(config, toPrintable) : toPrintable(await config.resolve(id));
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   },
 };

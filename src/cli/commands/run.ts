@@ -1,6 +1,6 @@
 /**
  * `bundle run [run_id] --config_file ... [--meta_file ...] [--args_file f.json|yaml] [--init_id] [--run_id]
- * [--final_id] [--log-level] [--quiet] [--<id> <value> ...]`, with MONAI's option names. Everything heavy
+ * [--final_id] [--log_level] [--quiet] [--<id> <value> ...]`, with MONAI's option names. Everything heavy
  * (the registry with its transforms and networks) is imported inside the handler.
  */
 import type { Argv, CommandModule } from 'yargs';
@@ -19,7 +19,7 @@ interface RunArgs {
   init_id?: string;
   final_id?: string;
   workflow_type?: string;
-  'log-level'?: string;
+  log_level?: string;
   quiet?: boolean;
   summary_file?: string;
   allow_outside_root?: boolean;
@@ -28,6 +28,7 @@ interface RunArgs {
   preview?: string;
   summary?: boolean;
   'no-summary'?: boolean;
+  json?: boolean;
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
@@ -41,13 +42,14 @@ export function runBuilder(yargs: Argv): Argv<RunArgs> {
       .option('init_id', { type: 'string', describe: 'the section run first (default "initialize"; absent: nothing)' })
       .option('final_id', { type: 'string', describe: 'the section run last (default "finalize"; absent: nothing)' })
       .option('workflow_type', { type: 'string', choices: ['infer', 'none'], describe: 'infer: check the inference properties first (default); none: no check' })
-      .option('log-level', { type: 'string', choices: [...LOG_LEVELS], default: 'info', describe: 'messages shown on stderr' })
+      .option('log_level', { alias: 'log-level', type: 'string', choices: [...LOG_LEVELS], default: 'info', describe: 'messages shown on stderr' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress and only warnings and errors' })
       .option('summary_file', { type: 'string', describe: 'where to write the run summary JSON (default <output_dir>/run_summary.json)' })
       .option('preview', { type: 'string', describe: 'write a PNG: axial, coronal and sagittal slices through the largest label of the first output' })
-      .option('summary', { type: 'boolean', default: true, describe: 'print each label of every output: name, voxel count, volume' })
+      // the label summary is on by default, so only --no-summary is worth listing
+      .option('summary', { type: 'boolean', default: true, hidden: true })
       // boolean negation is off (a `--no-x` could be an override id), so the negated form is its own flag
-      .option('no-summary', { type: 'boolean', default: false, describe: 'do not print the label summary' })
+      .option('no-summary', { type: 'boolean', default: false, describe: 'do not print the label summary (each label of every output: name, voxel count, volume)' })
       .example('$0 run', 'no config file: the shipped VISTA3D bundle (bundle/) on its sample CT, label prompt [3] (spleen)')
       .example('$0 run --preview spleen.png', 'the same, and a PNG of the result')
       .example('$0 run --config_file configs/inference.json', 'run the "run" section of a bundle')
@@ -63,12 +65,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a bundle workflow: its initialize, run and finalize sections',
   builder: runBuilder,
   handler: async (args) => {
-    const level = (args['log-level'] ?? 'info') as LogLevel;
+    const level = (args.log_level ?? 'info') as LogLevel;
     const quiet = args.quiet === true;
     // log lines go above the progress bar (one is created below unless --quiet), never into it
     let progress: { printAbove(text: string): void } | undefined;
-    const logger = cliLogger(quiet && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('warn') ? 'warn' : level, (text) =>
-      progress ? progress.printAbove(text) : void process.stderr.write(text),
+    // --json: every stderr line is one JSON object (log lines and progress alike), for programs reading it
+    const json = args.json === true;
+    const stderrLine = json ? jsonLineWriter((t) => void process.stderr.write(t)) : undefined;
+    const logger = cliLogger(
+      quiet && LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf('warn') ? 'warn' : level,
+      stderrLine ?? ((text) => (progress ? progress.printAbove(text) : void process.stderr.write(text))),
     );
     const { positionals, overrides: overrideTokens } = splitPositionals((args.args ?? []).map(String), 1);
     const overrides = parseOverrideArgs(overrideTokens);
@@ -99,7 +105,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ...(args.workflow_type ? { workflowType: args.workflow_type as 'infer' | 'none' } : {}),
       registry: await defaultRegistry(),
       logger,
-      handlers: quiet ? [] : [(progress = new ProgressHandler())],
+      handlers: quiet ? [] : [(progress = new ProgressHandler(stderrLine ? { stream: { write: stderrLine }, interactive: false } : {}))],
       ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
       loadOptions: {
         allowOutsideBundleRoot: args.allow_outside_root === true,
@@ -127,6 +133,17 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+/** Turns `label: message` lines into `{"level": label, "message": message}` lines (`progress` when unlabelled). */
+export function jsonLineWriter(write: (text: string) => void): (text: string) => void {
+  return (text) => {
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      const m = /^(debug|info|warning|error): ([\s\S]*)$/.exec(line);
+      write(`${JSON.stringify(m ? { level: m[1], message: m[2] } : { level: 'progress', message: line })}\n`);
+    }
+  };
+}
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
