@@ -10,6 +10,7 @@
  * Each graph runs in onnxruntime-node through a minimal Network wrapper that counts its calls.
  */
 import { GraphBuilder } from '../../../src/inference/onnx/build.js';
+import { loadOrt } from '../../../src/inference/OnnxSession.js';
 import type { Network, Tensor } from '../../../src/inference/types.js';
 import { Vista3dNetwork } from '../../../src/apps/vista3d/network.js';
 
@@ -113,7 +114,7 @@ export class CountingSession implements Network {
 
   async load(): Promise<void> {
     if (this.session) return;
-    const ort = await import('onnxruntime-node');
+    const ort = await loadOrt(); // the product's loader: onnxruntime's native log at the product's level
     this.session = await ort.InferenceSession.create(this.bytes);
     this.inputNames = [...this.session.inputNames];
     this.outputNames = [...this.session.outputNames];
@@ -121,7 +122,7 @@ export class CountingSession implements Network {
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     await this.load();
-    const ort = await import('onnxruntime-node');
+    const ort = await loadOrt(); // the product's loader: onnxruntime's native log at the product's level
     this.calls++;
     this.feeds.push(feeds);
     const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};

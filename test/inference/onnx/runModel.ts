@@ -1,8 +1,10 @@
 /** Runs ONNX model bytes once in onnxruntime-node (loaded lazily, as the product does). */
+import { loadOrt } from '../../../src/inference/OnnxSession.js';
 import type { Tensor } from '../../../src/inference/types.js';
 
 export async function runModel(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-  const ort = await import('onnxruntime-node');
+  // the product's loader, so onnxruntime's native log level is the product's whichever test loads it first
+  const ort = await loadOrt();
   const session = await ort.InferenceSession.create(bytes);
   try {
     const ortFeeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
