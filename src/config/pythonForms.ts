@@ -47,12 +47,14 @@ const FORMS: PythonForm[] = [
     hint: () => 'write a JSONata function instead: "$function($x){ $x + 1 }" for "lambda x: x + 1"',
   },
   {
-    pattern: new RegExp(`${NOT_AFTER}(os\\.path|torch|np|numpy|monai|os|sys|math|json|scripts|pathlib|glob)\\.`),
+    pattern: new RegExp(`${NOT_AFTER}(os\\.path|torch|np|numpy|monai|os|sys|math|json|scripts|pathlib|glob|datetime|time|re|random|itertools|collections|functools|shutil|subprocess|copy|logging|builtins)\\.`),
     message: (m) => `"${m[1]}." names a Python module, which expressions cannot reach.`,
     hint: (m) =>
       m[1]!.startsWith('os.path')
         ? 'use the registered path functions: $path_join(a, b), $dirname(p), $basename(p)'
-        : 'use JSONata functions ($sum, $max, $round, ...) on plain values, or a registered component through "_target_"',
+        : m[1] === 'datetime' || m[1] === 'time'
+          ? "use JSONata's clock: $now() (ISO 8601), $now('[Y0001][M01][D01]') for strftime('%Y%m%d'), $millis()"
+          : 'use JSONata functions ($sum, $max, $round, ...) on plain values, or a registered component through "_target_"',
   },
   {
     pattern: new RegExp(`${NOT_AFTER}(True|False|None)\\b`),
@@ -73,6 +75,15 @@ const FORMS: PythonForm[] = [
     pattern: new RegExp(`${NOT_AFTER}not\\s`),
     message: () => 'Python "not x" is not JSONata.',
     hint: () => 'write $not(x)',
+  },
+  {
+    // JSONata calls only "$" functions; "x.name(...)" would invoke a field of the data, which is never a function
+    pattern: /\.\s*([A-Za-z_]\w*)\s*\(/,
+    message: (m) => `".${m[1]}(...)" is a Python method call; JSONata has no methods.`,
+    hint: (m) =>
+      m[1] === 'run'
+        ? 'write $run(@component) for @component.run() (or $run(@component, "method"))'
+        : `call a JSONata function on the value instead, e.g. $string(x), $uppercase(x), $now() (see https://docs.jsonata.org/string-functions)`,
   },
   {
     pattern: new RegExp(`${NOT_AFTER}(?!(?:function|and|or|in)\\b)([A-Za-z_]\\w*)\\s*\\(`),

@@ -40,7 +40,7 @@ export interface RunBundleOptions {
   /** the run summary file; default `<output_dir>/run_summary.json` when the config has an output_dir */
   summaryPath?: string;
   /** passed on to loadConfig */
-  loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'debugSink'>;
+  loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'expressionMaxChars' | 'expressionMaxItems' | 'debugSink'>;
 }
 
 export interface RunBundleResult {

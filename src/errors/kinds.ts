@@ -16,6 +16,7 @@ export const KINDS = {
   missing_reference: { layer: 'config', exitCode: 1, hint: 'check the id for typos; ids are joined with "::" and list elements are numbered from 0' },
   id_not_found: { layer: 'config', exitCode: 1, hint: 'run `bundle resolve "" --config_file ...` to see the ids that exist' },
   expression_error: { layer: 'config', exitCode: 1, hint: 'expressions are JSONata; check the referenced values and the operators used' },
+  expression_limit: { layer: 'config', exitCode: 1, hint: 'an expression passed a bound on time, depth or size; the message names the bound and the flag that raises it' },
   expression_syntax: { layer: 'config', exitCode: 1, hint: 'expressions are JSONata (https://docs.jsonata.org); a literal string starting with "$" is written "$\'$...\'"' },
   python_expression: { layer: 'config', exitCode: 1, hint: 'expressions are JSONata, not Python; see the MONAI-to-JSONata table in the README' },
   unknown_target: { layer: 'registry', exitCode: 1, hint: 'run `bundle schema` or see the README for the registered component names' },
