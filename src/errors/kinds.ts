@@ -27,6 +27,7 @@ export const KINDS = {
   macro_error: { layer: 'config', exitCode: 1, hint: 'a "%" string copies a raw value: "%id" or "%file.json::id"; a literal string starting with "%" is written "$\'%...\'"' },
   unknown_file_type: { layer: 'config', exitCode: 2, hint: 'config files must be .json, .yaml or .yml' },
   duplicate_key: { layer: 'config', exitCode: 1, hint: 'remove one of the two entries; JSON keys must be unique within an object' },
+  config_file_unreadable: { layer: 'config', exitCode: 2, hint: 'config files are read only from regular files of at most 16 MB, never from FIFOs, devices, /proc, /sys or /dev' },
   config_file_not_found: { layer: 'config', exitCode: 2, hint: 'check the path; relative paths are resolved against the current directory' },
   invalid_mode: { layer: 'config', exitCode: 1, hint: '_mode_ is one of "default", "callable", "debug"' },
   invalid_key: { layer: 'config', exitCode: 1, hint: 'dict keys below the top level cannot contain "::" or "#"; nest the dicts instead' },
