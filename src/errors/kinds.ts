@@ -51,6 +51,7 @@ export const KINDS = {
   missing_property: { layer: 'engine', exitCode: 1, hint: 'an inference bundle must define these ids; see the README section on workflows' },
   invalid_prompt: { layer: 'engine', exitCode: 1, hint: 'see the bundle docs for the prompt format' },
   invalid_metadata: { layer: 'engine', exitCode: 1, hint: 'fix metadata.json so that it validates against the schema it names' },
+  outside_root: { layer: 'engine', exitCode: 1, hint: 'a bundle reads only inside its own folder and the folders named on the command line; pass --allow_outside_root to allow other places' },
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },

@@ -6,6 +6,7 @@ import type { BuildContext, ComponentFactory } from '../config/types.js';
 import { BundleError } from '../errors/index.js';
 import { closestNames } from '../util/closest.js';
 import type { ComponentEntry } from './ComponentEntry.js';
+import { declareRunnable } from './runnable.js';
 import { validateArgs } from './validateArgs.js';
 
 export class Registry implements ComponentFactory {
@@ -77,6 +78,8 @@ export class Registry implements ComponentFactory {
         hint: first.hint,
       });
     }
-    return entry.create(args, context);
+    const value = await entry.create(args, context);
+    declareRunnable(value, entry.name, entry.methods);
+    return value;
   }
 }
