@@ -13,6 +13,27 @@ export interface ConfigArgv {
   allow_outside_root?: boolean;
   expression_timeout?: number;
   expression_max_depth?: number;
+  expression_max_chars?: number;
+  expression_max_items?: number;
+}
+
+const EXAMPLES = { expression_timeout: 5000, expression_max_depth: 512, expression_max_chars: 10_000_000, expression_max_items: 1_000_000 };
+
+/** The root rule and the expression bounds from the command line, checked. */
+export function boundOptionsFromArgv(argv: ConfigArgv): Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'expressionMaxChars' | 'expressionMaxItems'> {
+  for (const name of Object.keys(EXAMPLES) as Array<keyof typeof EXAMPLES>) {
+    const value = argv[name];
+    if (value !== undefined && (!Number.isFinite(value) || value < 1)) {
+      throw new BundleError('usage', `--${name} must be a positive number.`, { hint: `for example --${name} ${EXAMPLES[name]}` });
+    }
+  }
+  return {
+    allowOutsideBundleRoot: argv.allow_outside_root ?? false,
+    ...(argv.expression_timeout !== undefined ? { expressionTimeoutMs: argv.expression_timeout } : {}),
+    ...(argv.expression_max_depth !== undefined ? { expressionMaxDepth: argv.expression_max_depth } : {}),
+    ...(argv.expression_max_chars !== undefined ? { expressionMaxChars: argv.expression_max_chars } : {}),
+    ...(argv.expression_max_items !== undefined ? { expressionMaxItems: argv.expression_max_items } : {}),
+  };
 }
 
 /** Without `registry`, the options carry only the builtins: pass the default registry to build any component. */
@@ -20,19 +41,13 @@ export function loadOptionsFromArgv(argv: ConfigArgv, overrideTokens: readonly s
   if (argv.config_file === undefined || argv.config_file.trim() === '') {
     throw new BundleError('usage', 'No config file was given.', { hint: 'pass --config_file <file.json> (or a list: a.json,b.json)' });
   }
-  for (const [name, value, min] of [['expression_timeout', argv.expression_timeout, 1], ['expression_max_depth', argv.expression_max_depth, 1]] as const) {
-    if (value !== undefined && (!Number.isFinite(value) || value < min)) {
-      throw new BundleError('usage', `--${name} must be a positive number.`, { hint: `for example --${name} ${name === 'expression_timeout' ? 5000 : 512}` });
-    }
-  }
+  const bounds = boundOptionsFromArgv(argv);
   return {
     configFiles: parseFileList(argv.config_file, 'config_file'),
     metaFiles: argv.meta_file === undefined ? undefined : parseFileList(argv.meta_file, 'meta_file'),
     overrides: parseOverrideArgs(overrideTokens),
     registry: registry ?? builtinRegistry(),
-    allowOutsideBundleRoot: argv.allow_outside_root ?? false,
-    expressionTimeoutMs: argv.expression_timeout,
-    expressionMaxDepth: argv.expression_max_depth,
+    ...bounds,
     functions: inspectionFunctions(),
   };
 }

@@ -44,6 +44,16 @@ export const configOptions = {
     coerce: positiveInteger('expression_max_depth', 512),
     describe: 'recursion-depth bound of one expression evaluation',
   },
+  expression_max_chars: {
+    type: 'number',
+    default: 1_000_000,
+    describe: 'longest string one expression step may build (all steps of an evaluation together: 16 times this)',
+  },
+  expression_max_items: {
+    type: 'number',
+    default: 100_000,
+    describe: 'longest list one expression step may build (all steps of an evaluation together: 16 times this)',
+  },
 } satisfies Record<string, Options>;
 
 export const OVERRIDE_HELP = `Overrides: any other --<id> <value> (or --<id>=<value>) sets that id after the files are merged,

@@ -15,7 +15,7 @@ export function defaultMetaFile(configFile: string): string {
 /** True when `target` is `root` or inside it. */
 export function isInside(root: string, target: string): boolean {
   const rel = path.relative(root, target);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 export const CONFIG_EXTENSIONS = ['.json', '.yaml', '.yml'];

@@ -3,10 +3,10 @@
  * timestamps) into a raw value, recording the origin of every value. Keys containing `::`/`#` below the
  * top level are `invalid_key`: no id could reach them.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Node as YamlNode } from 'yaml';
 import { BundleError, type Origin } from '../errors/index.js';
+import { ReadRefused, readRegularFile } from '../util/readRegularFile.js';
 import { configFileType } from './bundleLayout.js';
 import { parseJsonWithOrigins } from './jsonParse.js';
 import type { OriginTable } from './provenance.js';
@@ -19,6 +19,12 @@ export interface LoadedFile {
   origin: Origin;
 }
 
+/** Largest config file read (bytes): configs are small; a larger one is an attack or a mistake. */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/** Most alias expansions of a YAML document, weighted by the size of what each copies (the yaml package's maxAliasCount). */
+export const MAX_YAML_ALIASES = 1000;
+
 /** Reads and parses `file`. A missing file is `config_file_not_found`; callers rewrap for macros. */
 export function loadConfigFile(file: string, origins: OriginTable): LoadedFile {
   const type = configFileType(file);
@@ -27,8 +33,11 @@ export function loadConfigFile(file: string, origins: OriginTable): LoadedFile {
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_CONFIG_BYTES);
   } catch (e) {
+    if (e instanceof ReadRefused) {
+      throw new BundleError('config_file_unreadable', `The config file "${file}" ${e.message}.`, { location: { file } });
+    }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new BundleError('config_file_not_found', `The config file "${file}" does not exist.`, { location: { file }, cause: e });
@@ -71,6 +80,19 @@ export function parseYamlWithOrigins(text: string, file: string, origins: Origin
     const p = lineCounter.linePos(offset);
     return { source: 'file', file, line: p.line, column: p.col };
   };
+  if (doc.errors.length === 0 && text.includes('*')) {
+    // "billion laughs": aliases of aliases expand exponentially; the yaml package counts the expansion
+    try {
+      doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+    } catch (e) {
+      if (!(e instanceof ReferenceError)) throw e;
+      if (!e.message.startsWith('Excessive')) throw new BundleError('parse_error', `Invalid YAML: ${e.message}.`, { location: { file } });
+      throw new BundleError('parse_error', `Invalid YAML: its aliases expand to more than ${MAX_YAML_ALIASES} copied nodes (an alias-expansion attack or a mistake).`, {
+        location: { file },
+        hint: 'YAML aliases (*name) may copy anchored values only a bounded number of times; write the values out or use "%id" macros',
+      });
+    }
+  }
   if (doc.errors.length > 0) {
     const err = doc.errors[0]!;
     const kind = err.code === 'DUPLICATE_KEY' ? 'duplicate_key' : 'parse_error';

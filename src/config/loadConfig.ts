@@ -29,6 +29,9 @@ export interface LoadConfigOptions {
   allowOutsideBundleRoot?: boolean;
   expressionTimeoutMs?: number;
   expressionMaxDepth?: number;
+  /** longest string / list one expression step may build */
+  expressionMaxChars?: number;
+  expressionMaxItems?: number;
   /** extra expression functions (name without `$`), added to the built-in ones */
   functions?: Record<string, ExpressionFunction>;
   logger?: Logger;
@@ -70,6 +73,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<BundleConf
     {
       timeoutMs: options.expressionTimeoutMs ?? DEFAULT_BOUNDS.timeoutMs,
       maxDepth: options.expressionMaxDepth ?? DEFAULT_BOUNDS.maxDepth,
+      maxChars: options.expressionMaxChars ?? DEFAULT_BOUNDS.maxChars,
+      maxItems: options.expressionMaxItems ?? DEFAULT_BOUNDS.maxItems,
     },
     { ...builtinFunctions, ...options.functions },
   );

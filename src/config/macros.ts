@@ -4,6 +4,7 @@
  * is taken only after everything inside its source has been expanded, and cycles are errors. Content copied
  * from another file is expanded against that file first.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError, type Origin } from '../errors/index.js';
 import { closestNames } from '../util/closest.js';
@@ -119,9 +120,12 @@ export class MacroExpander {
 
   private otherFile(relative: string, text: string, location: { id: string; origin?: Origin }): MacroDoc {
     const { bundleRoot, allowOutsideBundleRoot, origins } = this.options;
-    const file = path.resolve(bundleRoot, relative);
-    if (!allowOutsideBundleRoot && !isInside(bundleRoot, file)) {
-      throw new BundleError('macro_error', `The macro "${text}" reads a file outside the bundle root.`, {
+    const named = path.resolve(bundleRoot, relative);
+    // the root rule applies to what is read: the target of every symbolic link on the way
+    const file = realOrSelf(named);
+    if (!allowOutsideBundleRoot && !isInside(realOrSelf(bundleRoot), file)) {
+      const via = file !== named ? ` (through a symbolic link to ${file})` : '';
+      throw new BundleError('macro_error', `The macro "${text}" reads a file outside the bundle root${via}.`, {
         location,
         hint: `macro paths are relative to the bundle root (${bundleRoot}); pass --allow_outside_root to allow other places`,
       });
@@ -130,7 +134,7 @@ export class MacroExpander {
     if (!doc) {
       let loaded;
       try {
-        loaded = loadConfigFile(file, origins);
+        loaded = loadConfigFile(named, origins);
       } catch (e) {
         const cause = e as BundleError;
         throw new BundleError('macro_error', `The macro "${text}" cannot read ${relative}: ${cause.message}`, {
@@ -157,6 +161,15 @@ export class MacroExpander {
     if (Array.isArray(parent)) parent[Number(last)] = value;
     else setOwn(parent, last, value);
     origins.set(parent, last, origin);
+  }
+}
+
+/** The real path (every symbolic link resolved); the path itself when it does not exist (reported on reading). */
+function realOrSelf(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
   }
 }
 

@@ -68,12 +68,14 @@ const FORMS: PythonForm[] = [
     hint: () => 'write a JSONata function instead: "$function($x){ $x + 1 }" for "lambda x: x + 1"',
   },
   {
-    pattern: new RegExp(`${NOT_AFTER}(os\\.path|torch|np|numpy|monai|os|sys|math|json|scripts|pathlib|glob)\\.`),
+    pattern: new RegExp(`${NOT_AFTER}(os\\.path|torch|np|numpy|monai|os|sys|math|json|scripts|pathlib|glob|datetime|time|re|random|itertools|collections|functools|shutil|subprocess|copy|logging|builtins)\\.`),
     message: (m) => `"${m[1]}." names a Python module, which expressions cannot reach.`,
     hint: (m) =>
       m[1]!.startsWith('os.path')
         ? 'use the registered path functions: $path_join(a, b), $dirname(p), $basename(p)'
-        : 'use JSONata functions ($sum, $max, $round, ...) on plain values, or a registered component through "_target_"',
+        : m[1] === 'datetime' || m[1] === 'time'
+          ? "use JSONata's clock: $now() (ISO 8601), $now('[Y0001][M01][D01]') for strftime('%Y%m%d'), $millis()"
+          : 'use JSONata functions ($sum, $max, $round, ...) on plain values, or a registered component through "_target_"',
   },
   {
     pattern: new RegExp(`${NOT_AFTER}(True|False|None)\\b`),

@@ -3,18 +3,43 @@
  * `*` (any characters but "/"), `?` (one character) and `[abc]` work in every path segment; a `**` segment
  * matches any number of folders. As Python's glob, wildcards do not match a leading "." (hidden files).
  * Results are `folder` joined with the match, sorted by code point, files only.
+ *
+ * The root rule (as for macros): a bundle is untrusted, so the folder, and every symbolic link followed on
+ * the way, must lie inside the bundle root or inside a folder the user named on the command line, unless
+ * the user passed --allow_outside_root. Wildcards run on RE2 (linear time), so no pattern can backtrack.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { RE2JS } from 're2js';
+import { isInside } from '../config/bundleLayout.js';
 import { BundleError } from '../errors/index.js';
 
-export function globFiles(folder: string, pattern: string): string[] {
+/** Where $glob may look: inside any of `roots` (real paths are compared), or anywhere with allowOutside. */
+export interface GlobConfinement {
+  roots: string[];
+  allowOutside: boolean;
+}
+
+const MAX_PATTERN = 1024;
+
+export function globFiles(folder: string, pattern: string, confinement?: GlobConfinement): string[] {
   if (typeof folder !== 'string' || typeof pattern !== 'string' || pattern === '') {
     throw new BundleError('invalid_arguments', '$glob takes a folder and a non-empty pattern, both strings.', {
       hint: 'write e.g. $glob(@input_dir, "*.nii.gz")',
     });
   }
+  if (pattern.length > MAX_PATTERN) {
+    throw new BundleError('invalid_arguments', `$glob's pattern is ${pattern.length} characters long; at most ${MAX_PATTERN} are accepted.`, {
+      hint: 'a wildcard pattern such as "*.nii.gz" or "**/*.nii.gz"',
+    });
+  }
   const root = path.resolve(folder);
+  const inside = insideCheck(confinement);
+  if (!inside(root)) {
+    throw new BundleError('outside_root', `$glob's folder ${folder} is outside the bundle root and the folders named on the command line.`, {
+      location: { file: root },
+    });
+  }
   let isDir = false;
   try {
     isDir = statSync(root).isDirectory();
@@ -29,29 +54,46 @@ export function globFiles(folder: string, pattern: string): string[] {
   }
   const segments = pattern.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
   const matches: string[] = [];
-  walk(root, '', segments, matches);
+  walk(root, '', segments, matches, inside);
   return [...new Set(matches)].sort().map((rel) => path.join(folder, rel));
 }
 
-function walk(dir: string, rel: string, segments: string[], out: string[]): void {
+/** A test of real paths against the confinement (everything passes without one). */
+function insideCheck(confinement: GlobConfinement | undefined): (p: string) => boolean {
+  if (!confinement || confinement.allowOutside) return () => true;
+  const roots = confinement.roots.map(real);
+  return (p) => roots.some((r) => isInside(r, real(p)));
+}
+
+function real(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function walk(dir: string, rel: string, segments: string[], out: string[], inside: (p: string) => boolean): void {
   if (segments.length === 0) return;
   const [head, ...rest] = segments as [string, ...string[]];
   if (head === '**') {
-    walk(dir, rel, rest, out);
+    walk(dir, rel, rest, out, inside);
     for (const entry of list(dir)) {
-      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(path.join(dir, entry.name), join(rel, entry.name), segments, out);
+      if (entry.isDirectory() && !entry.name.startsWith('.')) walk(path.join(dir, entry.name), join(rel, entry.name), segments, out, inside);
     }
     return;
   }
-  const re = segmentRegExp(head);
+  const matches = segmentMatcher(head);
   for (const entry of list(dir)) {
-    if (!re.test(entry.name)) continue;
+    if (!matches(entry.name)) continue;
     const childRel = join(rel, entry.name);
     const full = path.join(dir, entry.name);
+    // a link is followed only where the root rule allows its target
+    if (entry.isSymbolicLink() && !inside(full)) continue;
     if (rest.length === 0) {
       if (entry.isFile() || (entry.isSymbolicLink() && isFile(full))) out.push(childRel);
     } else if (entry.isDirectory() || (entry.isSymbolicLink() && !isFile(full))) {
-      walk(full, childRel, rest, out);
+      walk(full, childRel, rest, out, inside);
     }
   }
 }
@@ -76,8 +118,8 @@ function join(rel: string, name: string): string {
   return rel === '' ? name : `${rel}/${name}`;
 }
 
-/** One path segment's wildcard pattern as an anchored regular expression. */
-export function segmentRegExp(segment: string): RegExp {
+/** One path segment's wildcard pattern as a test of names (RE2: linear time in the name). */
+export function segmentMatcher(segment: string): (name: string) => boolean {
   let re = '';
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
@@ -94,6 +136,14 @@ export function segmentRegExp(segment: string): RegExp {
       }
     } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  const hidden = segment.startsWith('.') ? '' : '(?!\\.)';
-  return new RegExp(`^${hidden}${re}$`, 'u');
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(`^(?:${re})$`);
+  } catch {
+    throw new BundleError('invalid_arguments', `$glob's pattern segment "${segment.slice(0, 100)}" is not a valid wildcard pattern.`, {
+      hint: 'use *, ?, [abc], [!abc] and ** (a whole segment)',
+    });
+  }
+  const hiddenToo = segment.startsWith('.');
+  return (name) => (hiddenToo || !name.startsWith('.')) && compiled.matcher(name).find();
 }

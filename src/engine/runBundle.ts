@@ -3,7 +3,9 @@
  * caller's overrides), check the workflow, run initialize/run/finalize, and report where outputs went.
  * The run's own handlers (progress, run summary) reach every evaluator started by `$run`.
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
+import { bundleRootOf } from '../config/bundleLayout.js';
 import { BundleError, type Origin } from '../errors/index.js';
 import { loadConfig, type BundleConfig, type ComponentFactory, type LoadConfigOptions } from '../config/index.js';
 import { loadConfigFile } from '../config/load.js';
@@ -40,7 +42,7 @@ export interface RunBundleOptions {
   /** the run summary file; default `<output_dir>/run_summary.json` when the config has an output_dir */
   summaryPath?: string;
   /** passed on to loadConfig */
-  loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'debugSink'>;
+  loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'expressionMaxChars' | 'expressionMaxItems' | 'debugSink'>;
 }
 
 export interface RunBundleResult {
@@ -108,7 +110,10 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     throw new BundleError('usage', `workflow_type must be "infer" or "none", not ${JSON.stringify(workflowType)}.`);
   }
 
-  const context: RunContext = { handlers: [...(options.handlers ?? [])] };
+  const context: RunContext = {
+    handlers: [...(options.handlers ?? [])],
+    glob: { roots: [bundleRootOf(configFiles[0]!), ...userFolders(overrides)], allowOutside: options.loadOptions?.allowOutsideBundleRoot === true },
+  };
   const config = await loadConfig({
     ...options.loadOptions,
     configFiles,
@@ -156,6 +161,22 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     items: record.items.length,
     ...(summary.file && summary.written ? { summaryFile: summary.file } : {}),
   };
+}
+
+/** Folders the user named (override values that are existing folders): $glob may look inside them. */
+function userFolders(overrides: readonly Override[]): string[] {
+  return overrides
+    .map((o) => o.value)
+    .filter((v): v is string => typeof v === 'string' && v !== '' && isFolder(v))
+    .map((v) => path.resolve(v));
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false; // absent, or not a path at all (a NUL byte, too long)
+  }
 }
 
 /** The config's `output_dir` when it resolves to a string (the usual MONAI bundle item). */

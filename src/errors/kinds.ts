@@ -16,6 +16,7 @@ export const KINDS = {
   missing_reference: { layer: 'config', exitCode: 1, hint: 'check the id for typos; ids are joined with "::" and list elements are numbered from 0' },
   id_not_found: { layer: 'config', exitCode: 1, hint: 'run `bundle resolve "" --config_file ...` to see the ids that exist' },
   expression_error: { layer: 'config', exitCode: 1, hint: 'expressions are JSONata; check the referenced values and the operators used' },
+  expression_limit: { layer: 'config', exitCode: 1, hint: 'an expression passed a bound on time, depth or size; the message names the bound and the flag that raises it' },
   expression_syntax: { layer: 'config', exitCode: 1, hint: 'expressions are JSONata (https://docs.jsonata.org); a literal string starting with "$" is written "$\'$...\'"' },
   python_expression: { layer: 'config', exitCode: 1, hint: 'expressions are JSONata, not Python; see the MONAI-to-JSONata table in the README' },
   unknown_target: { layer: 'registry', exitCode: 1, hint: 'run `bundle schema` or see the README for the registered component names' },
@@ -26,6 +27,7 @@ export const KINDS = {
   macro_error: { layer: 'config', exitCode: 1, hint: 'a "%" string copies a raw value: "%id" or "%file.json::id"; a literal string starting with "%" is written "$\'%...\'"' },
   unknown_file_type: { layer: 'config', exitCode: 2, hint: 'config files must be .json, .yaml or .yml' },
   duplicate_key: { layer: 'config', exitCode: 1, hint: 'remove one of the two entries; JSON keys must be unique within an object' },
+  config_file_unreadable: { layer: 'config', exitCode: 2, hint: 'config files are read only from regular files of at most 16 MB, never from FIFOs, devices, /proc, /sys or /dev' },
   config_file_not_found: { layer: 'config', exitCode: 2, hint: 'check the path; relative paths are resolved against the current directory' },
   invalid_mode: { layer: 'config', exitCode: 1, hint: '_mode_ is one of "default", "callable", "debug"' },
   invalid_key: { layer: 'config', exitCode: 1, hint: 'dict keys below the top level cannot contain "::" or "#"; nest the dicts instead' },
@@ -50,6 +52,7 @@ export const KINDS = {
   invalid_prompt: { layer: 'engine', exitCode: 1, hint: 'see the bundle docs for the prompt format' },
   invalid_metadata: { layer: 'engine', exitCode: 1, hint: 'fix metadata.json so that it validates against the schema it names' },
   workflow_only: { layer: 'engine', exitCode: 1, hint: 'workflow sections run only in `bundle run`; `bundle resolve ""` and `bundle explain` show them unresolved' },
+  outside_root: { layer: 'engine', exitCode: 1, hint: 'a bundle reads only inside its own folder and the folders named on the command line; pass --allow_outside_root to allow other places' },
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },

@@ -29,6 +29,8 @@ export interface ComponentEntry<Args = any, Result = unknown> {
   description: string;
   /** JSON Schema (draft-07 subset that ajv supports) of the arguments object */
   argsSchema: JsonSchema;
+  /** methods besides `run` that `$run(component, "method")` may call on what `create` returns */
+  methods?: string[];
   create(args: Args, context: ComponentContext): Result | Promise<Result>;
 }
 

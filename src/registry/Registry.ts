@@ -6,6 +6,7 @@ import { unknownTargetError } from '../config/unknownTarget.js';
 import type { BuildContext, ComponentFactory } from '../config/types.js';
 import { BundleError } from '../errors/index.js';
 import type { ComponentEntry } from './ComponentEntry.js';
+import { declareRunnable } from './runnable.js';
 import { validateArgs } from './validateArgs.js';
 
 export class Registry implements ComponentFactory {
@@ -74,6 +75,8 @@ export class Registry implements ComponentFactory {
         hint: first.hint,
       });
     }
-    return entry.create(args, context);
+    const value = await entry.create(args, context);
+    declareRunnable(value, entry.name, entry.methods);
+    return value;
   }
 }

@@ -6,22 +6,47 @@ import { BundleError } from '../../src/errors/index.js';
 import type { Handler } from '../../src/engine/events.js';
 import { engineFunctions, runMethod } from '../../src/engine/functions.js';
 import { globFiles } from '../../src/engine/glob.js';
+import { declareRunnable } from '../../src/registry/runnable.js';
+
+/** As the registry marks what it builds. */
+function built<T>(value: T, methods: string[] = []): T {
+  declareRunnable(value, 'Test', methods);
+  return value;
+}
 
 describe('$run', () => {
   it('calls the component\'s run method and returns its result', async () => {
-    const component = { calls: 0, async run() { return ++this.calls; } };
+    const component = built({ calls: 0, async run() { return ++this.calls; } });
     expect(await engineFunctions().run!.implementation(component)).to.equal(1);
     expect(await runMethod(component, 'run')).to.equal(2);
   });
 
   it('calls another method when named', async () => {
-    expect(await runMethod({ reset: () => 'was reset' }, 'reset')).to.equal('was reset');
+    expect(await runMethod(built({ reset: () => 'was reset' }, ['reset']), 'reset')).to.equal('was reset');
+  });
+
+  it('$run(@list, "pop") is refused: plain values are not components, and a list is not mutated', async () => {
+    const list = [1, 2, 3];
+    const error = (await runMethod(list, 'pop').catch((e: unknown) => e)) as BundleError;
+    expect(error).to.be.instanceOf(BundleError).with.property('kind', 'invalid_arguments');
+    expect(error.message).to.contain('a list').and.contain('components');
+    expect(list).to.deep.equal([1, 2, 3]);
+    expect(((await runMethod({ a: 1 }, 'toString').catch((e: unknown) => e)) as BundleError).message).to.contain('components');
+  });
+
+  it('only run and the declared methods are callable on a component (not toString, not constructor)', async () => {
+    const component = built({ run: () => 'ran', reset: () => 'reset', wipe: () => 'wiped' }, ['reset']);
+    expect(await runMethod(component, 'reset')).to.equal('reset');
+    for (const name of ['wipe', 'toString', 'constructor', '__proto__']) {
+      const error = (await runMethod(component, name).catch((e: unknown) => e)) as BundleError;
+      expect(error.message, name).to.contain('"run", "reset"').and.contain(`not "${name}"`);
+    }
   });
 
   it('attaches the run\'s handlers to an evaluator before running it, once', async () => {
     const handler: Handler = { onEvent() {} };
     const added: Handler[] = [];
-    const evaluator = { addHandler: (h: Handler) => void added.push(h), run: async () => 'ok' };
+    const evaluator = built({ addHandler: (h: Handler) => void added.push(h), run: async () => 'ok' });
     const fns = engineFunctions({ handlers: [handler] });
     await fns.run!.implementation(evaluator);
     expect(added).to.deep.equal([handler]);
@@ -31,7 +56,7 @@ describe('$run', () => {
     const error = await runMethod(null).then(() => undefined, (e: unknown) => e);
     expect(error).to.be.instanceOf(BundleError);
     expect((error as BundleError).message).to.contain('null').and.contain('"run"');
-    const error2 = await runMethod({}, 'go').then(() => undefined, (e: unknown) => e);
+    const error2 = await runMethod(built({}, ['go']), 'go').then(() => undefined, (e: unknown) => e);
     expect((error2 as BundleError).message).to.contain('a Object').and.contain('"go"');
   });
 });

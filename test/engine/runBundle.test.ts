@@ -32,6 +32,7 @@ const testEntries: ComponentEntry[] = [
   },
   { name: 'Doubler', description: 'test', argsSchema: { type: 'object' }, create: () => doubler },
   { name: 'WholeInferer', description: 'test', argsSchema: { type: 'object' }, create: () => new WholeInferer(1) },
+  { name: 'Resettable', description: 'test', argsSchema: { type: 'object' }, methods: ['reset'], create: () => { const c = { resets: 0, reset: () => ++c.resets }; return c; } },
 ];
 
 function registry() {
@@ -59,8 +60,8 @@ const bundleConfig = (outputDir: string) => ({
     _target_: 'SupervisedEvaluator', device: 'cpu', amp: true,
     val_data_loader: '@dataloader', network: '@network_def', inferer: '@inferer', postprocessing: '@postprocessing', val_handlers: '@handlers',
   },
-  counter: { _target_: 'dict', n: 0 },
-  initialize: ['$$run(@evaluator, "toString")'],
+  counter: { _target_: 'Resettable' },
+  initialize: ['$$run(@counter, "reset")'],
   run: ['$$run(@evaluator)'],
 });
 
@@ -122,7 +123,7 @@ describe('runBundle', () => {
   });
 
   it('runs the section named by runId, and refuses a missing one', async () => {
-    const config = writeConfig({ ...bundleConfig(path.join(dir, 'eval')), only_init: ['$$run(@counter, "toString")'] });
+    const config = writeConfig({ ...bundleConfig(path.join(dir, 'eval')), only_init: ['$$run(@counter, "reset")'] });
     const ok = await runBundle({ configFiles: [config], registry: registry(), runId: 'only_init' });
     expect(ok.items).to.equal(0);
     const error = await runBundle({ configFiles: [config], registry: registry(), runId: 'nope', workflowType: 'none' }).then(() => undefined, (e: unknown) => e);

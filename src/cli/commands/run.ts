@@ -25,6 +25,8 @@ interface RunArgs {
   allow_outside_root?: boolean;
   expression_timeout?: number;
   expression_max_depth?: number;
+  expression_max_chars?: number;
+  expression_max_items?: number;
   preview?: string;
   summary?: boolean;
   'no-summary'?: boolean;
@@ -88,10 +90,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (useDefaultBundle) {
       overrides.unshift({ id: 'bundle_root', value: DEFAULT_BUNDLE_ROOT, origin: { source: 'cli', detail: `default bundle ${DEFAULT_BUNDLE_ROOT}` } });
     }
-    const [{ runBundle }, { defaultRegistry }, { ProgressHandler }] = await Promise.all([
+    const [{ runBundle }, { defaultRegistry }, { ProgressHandler }, { boundOptionsFromArgv }] = await Promise.all([
       import('../../engine/runBundle.js'),
       import('../registry.js'),
       import('../../engine/handlers/ProgressHandler.js'),
+      import('../configArgs.js'),
     ]);
     const result = await runBundle({
       ...(args.config_file !== undefined ? { configFiles: parseFileList(args.config_file, 'config_file') } : {}),
@@ -107,11 +110,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       logger,
       handlers: quiet ? [] : [(progress = new ProgressHandler(stderrLine ? { stream: { write: stderrLine }, interactive: false } : {}))],
       ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
-      loadOptions: {
-        allowOutsideBundleRoot: args.allow_outside_root === true,
-        ...(args.expression_timeout !== undefined ? { expressionTimeoutMs: args.expression_timeout } : {}),
-        ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
-      },
+      loadOptions: boundOptionsFromArgv(args),
     });
     if (!quiet) {
       const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
