@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { BundleError, BundleErrorList, errorToJson, renderError, renderErrorList } from '../errors/index.js';
+import { BundleError, BundleErrorList, errorToJson, printable, renderError, renderErrorList } from '../errors/index.js';
 import { commands } from './commands/index.js';
 
 /** Exit codes: 0 success, 1 bundle or runtime error, 2 usage error, 3 internal error (a bug). */
@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const err = e as Error;
     process.stderr.write(
-      `error[internal]: ${err?.message ?? String(e)}\n  hint: this is a bug in the interpreter; please report it with this output\n${err?.stack ?? ''}\n`,
+      `error[internal]: ${printable(err?.message ?? String(e))}\n  hint: this is a bug in the interpreter; please report it with this output\n${err?.stack ?? ''}\n`,
     );
     return 3;
   }

@@ -5,10 +5,12 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { parseFileList, parseOverrideArgs } from '../../config/overrides.js';
-import { BundleError } from '../../errors/index.js';
+import { BundleError, printable } from '../../errors/index.js';
 import type { Logger } from '../../registry/ComponentEntry.js';
 import { splitPositionals, withConfigOptions } from '../options.js';
 import { DEFAULT_BUNDLE_ROOT, DEFAULT_CONFIG_FILE } from '../runReport.js';
+import { DEFAULT_MAX_VOXELS, setVoxelBudget } from '../../util/limits.js';
+import { installWriteGuard, WriteGuard } from '../../util/writeGuard.js';
 
 interface RunArgs {
   args?: string[];
@@ -28,6 +30,8 @@ interface RunArgs {
   preview?: string;
   summary?: boolean;
   'no-summary'?: boolean;
+  max_voxels?: number;
+  allow_write_outside?: boolean;
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
@@ -45,6 +49,8 @@ export function runBuilder(yargs: Argv): Argv<RunArgs> {
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress and only warnings and errors' })
       .option('summary_file', { type: 'string', describe: 'where to write the run summary JSON (default <output_dir>/run_summary.json)' })
       .option('preview', { type: 'string', describe: 'write a PNG: axial, coronal and sagittal slices through the largest label of the first output' })
+      .option('max_voxels', { type: 'number', default: DEFAULT_MAX_VOXELS, describe: 'the most values one image (or a grid made from it) may have, checked against headers before allocating' })
+      .option('allow_write_outside', { type: 'boolean', default: false, describe: "let the bundle's config write outside the output folder given on the command line (or, with none, the bundle's folder and the current directory)" })
       .option('summary', { type: 'boolean', default: true, describe: 'print each label of every output: name, voxel count, volume' })
       // boolean negation is off (a `--no-x` could be an override id), so the negated form is its own flag
       .option('no-summary', { type: 'boolean', default: false, describe: 'do not print the label summary' })
@@ -82,51 +88,71 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (useDefaultBundle) {
       overrides.unshift({ id: 'bundle_root', value: DEFAULT_BUNDLE_ROOT, origin: { source: 'cli', detail: `default bundle ${DEFAULT_BUNDLE_ROOT}` } });
     }
-    const [{ runBundle }, { defaultRegistry }, { ProgressHandler }] = await Promise.all([
-      import('../../engine/runBundle.js'),
-      import('../registry.js'),
-      import('../../engine/handlers/ProgressHandler.js'),
-    ]);
-    const result = await runBundle({
-      ...(args.config_file !== undefined ? { configFiles: parseFileList(args.config_file, 'config_file') } : {}),
-      ...(useDefaultBundle ? { configFiles: [DEFAULT_CONFIG_FILE] } : {}),
-      ...(args.meta_file !== undefined ? { metaFiles: parseFileList(args.meta_file, 'meta_file') } : {}),
-      ...(args.args_file ? { argsFile: args.args_file } : {}),
-      overrides,
-      ...(runIdOption ? { runId: runIdOption } : {}),
-      ...(args.init_id ? { initId: args.init_id } : {}),
-      ...(args.final_id ? { finalId: args.final_id } : {}),
-      ...(args.workflow_type ? { workflowType: args.workflow_type as 'infer' | 'none' } : {}),
-      registry: await defaultRegistry(),
-      logger,
-      handlers: quiet ? [] : [(progress = new ProgressHandler())],
-      ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
-      loadOptions: {
-        allowOutsideBundleRoot: args.allow_outside_root === true,
-        ...(args.expression_timeout !== undefined ? { expressionTimeoutMs: args.expression_timeout } : {}),
-        ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
-      },
-    });
-    if (!quiet) {
-      const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
-      if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${f}`));
-      if (result.summaryFile) lines.push(`run summary: ${result.summaryFile}`);
-      process.stdout.write(lines.join('\n') + '\n');
-    }
-    const summary = args.summary !== false && !args['no-summary'] && !quiet;
-    if (summary || args.preview) {
-      const { reportOutputs } = await import('../runReport.js');
-      await reportOutputs(result, { summary, preview: args.preview });
-    }
-    if (useDefaultBundle && !quiet) {
-      // the figures above come from the shipped demo network: say so where a person reads them
-      process.stdout.write(
-        'note: bundle/models holds a small demo network with VISTA3D\'s interface, not the real VISTA3D weights;\n' +
-          '      its masks follow CT intensity, not anatomy (see bundle/docs/README.md to use the real network)\n',
-      );
+    setVoxelBudget(args.max_voxels ?? DEFAULT_MAX_VOXELS);
+    const uninstall = installWriteGuard(new WriteGuard());
+    try {
+      await runAndReport(args, { overrides, runIdOption, useDefaultBundle, logger, quiet, setProgress: (p) => (progress = p) });
+    } finally {
+      uninstall();
     }
   },
 };
+
+interface RunPlan {
+  overrides: ReturnType<typeof parseOverrideArgs>;
+  runIdOption: string | undefined;
+  useDefaultBundle: boolean;
+  logger: Logger;
+  quiet: boolean;
+  setProgress<T extends { printAbove(text: string): void }>(progress: T): T;
+}
+
+async function runAndReport(args: RunArgs, { overrides, runIdOption, useDefaultBundle, logger, quiet, setProgress }: RunPlan): Promise<void> {
+  const [{ runBundle }, { defaultRegistry }, { ProgressHandler }] = await Promise.all([
+    import('../../engine/runBundle.js'),
+    import('../registry.js'),
+    import('../../engine/handlers/ProgressHandler.js'),
+  ]);
+  const result = await runBundle({
+    ...(args.config_file !== undefined ? { configFiles: parseFileList(args.config_file, 'config_file') } : {}),
+    ...(useDefaultBundle ? { configFiles: [DEFAULT_CONFIG_FILE] } : {}),
+    ...(args.meta_file !== undefined ? { metaFiles: parseFileList(args.meta_file, 'meta_file') } : {}),
+    ...(args.args_file ? { argsFile: args.args_file } : {}),
+    overrides,
+    ...(runIdOption ? { runId: runIdOption } : {}),
+    ...(args.init_id ? { initId: args.init_id } : {}),
+    ...(args.final_id ? { finalId: args.final_id } : {}),
+    ...(args.workflow_type ? { workflowType: args.workflow_type as 'infer' | 'none' } : {}),
+    registry: await defaultRegistry(),
+    logger,
+    handlers: quiet ? [] : [setProgress(new ProgressHandler())],
+    ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
+    confineWrites: args.allow_write_outside ? false : { files: args.preview ? [args.preview] : [] },
+    loadOptions: {
+      allowOutsideBundleRoot: args.allow_outside_root === true,
+      ...(args.expression_timeout !== undefined ? { expressionTimeoutMs: args.expression_timeout } : {}),
+      ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
+    },
+  });
+  if (!quiet) {
+    const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
+    if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${printable(f)}`));
+    if (result.summaryFile) lines.push(`run summary: ${printable(result.summaryFile)}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  const summary = args.summary !== false && !args['no-summary'] && !quiet;
+  if (summary || args.preview) {
+    const { reportOutputs } = await import('../runReport.js');
+    await reportOutputs(result, { summary, preview: args.preview });
+  }
+  if (useDefaultBundle && !quiet) {
+    // the figures above come from the shipped demo network: say so where a person reads them
+    process.stdout.write(
+      'note: bundle/models holds a small demo network with VISTA3D\'s interface, not the real VISTA3D weights;\n' +
+        '      its masks follow CT intensity, not anatomy (see bundle/docs/README.md to use the real network)\n',
+    );
+  }
+}
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -135,7 +161,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function cliLogger(level: LogLevel, write: (text: string) => void = (t) => void process.stderr.write(t)): Logger {
   const min = LOG_LEVELS.indexOf(level);
   const at = (l: LogLevel, label: string) => (message: string) => {
-    if (LOG_LEVELS.indexOf(l) >= min) write(`${label}: ${message}\n`);
+    if (LOG_LEVELS.indexOf(l) >= min) write(`${label}: ${printable(message)}\n`);
   };
   return { debug: at('debug', 'debug'), info: at('info', 'info'), warn: at('warn', 'warning'), error: at('error', 'error') };
 }
