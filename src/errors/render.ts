@@ -47,7 +47,8 @@ export function renderError(error: BundleError, options: { verbose?: boolean } =
   if (error.cycle && error.cycle.length) lines.push(`  cycle: ${error.cycle.join(' -> ')}`);
   if (error.candidates && error.candidates.length) lines.push(`  hint: closest: ${error.candidates.join(', ')}`);
   if (error.hint) lines.push(`  hint: ${error.hint}`);
-  const shown = lines.map(printable);
+  // a message may span lines (yargs' usage text): continuation lines are indented, so none can pass for a line of its own
+  const shown = [lines[0]!.split('\n').map(printable).join('\n  '), ...lines.slice(1).map(printable)];
   if (options.verbose) {
     let cause: unknown = error.cause;
     while (cause) {

@@ -125,9 +125,10 @@ export class RunSummaryHandler implements Handler {
       return;
     }
     if (status === 'failed') {
-      // a failed run creates no folder for its summary, and a summary that cannot be written must not
+      // a failed run creates no output folder just for its summary (a --summary_file the user named is written),
+      // and a summary that cannot be written must not
       // replace the error that ended the run (an unwritable output folder failed SaveImaged first)
-      if (!existsSync(path.dirname(this.file))) {
+      if (!this.options.path && !existsSync(path.dirname(this.file))) {
         this.logger.debug(`run summary: ${path.dirname(this.file)} was never created, so no summary of the failed run is written`);
         return;
       }

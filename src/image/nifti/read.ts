@@ -204,13 +204,13 @@ class NiftiDecoder {
     this.scaling = scalingOf(header, this.file);
     this.outDtype = this.dtype ?? (this.scaling ? 'float64' : header.dtype);
     this.dataStart = header.voxOffset;
-    // before anything is allocated: a small .nii.gz can declare terabytes
-    checkVoxelBudget(shape, 'the image declares', { file: this.file });
     this.dataLength = dataByteLength(header);
     const voxels = this.dataLength / BYTES_PER_VOXEL[header.dtype];
     if (this.fileSize !== undefined && this.fileSize < this.dataStart + this.dataLength) {
       throw this.truncationError(this.fileSize - this.dataStart);
     }
+    // before anything is allocated: a small .nii.gz can declare terabytes
+    checkVoxelBudget(shape, 'the image declares', { file: this.file });
     try {
       this.out = allocate(this.outDtype, voxels);
     } catch (cause) {
