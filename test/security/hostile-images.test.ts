@@ -5,17 +5,14 @@
  */
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { bundleCli } from '../cli/bundleCli.js';
+import { filesUnder } from '../helpers/files.js';
 import { makeThresholdBundle } from '../engine/bundleFixture.js';
 import { NiftiEditor, niftiBytes } from './niftiBytes.js';
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 describe('security: hostile images (CLI)', function () {
   this.timeout(60000);

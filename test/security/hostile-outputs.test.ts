@@ -9,14 +9,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { bundleCli } from '../cli/bundleCli.js';
+import { filesUnder } from '../helpers/files.js';
 import { makeThresholdBundle } from '../engine/bundleFixture.js';
 
 const RUN = ['run', '--config_file', 'configs/inference.json', '--quiet'];
 
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
 
 describe('security: hostile output targets (CLI)', function () {
   this.timeout(60000);

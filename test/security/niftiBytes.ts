@@ -76,21 +76,22 @@ export class NiftiEditor {
 }
 
 /**
- * The first `size` voxels along each axis of a 3-D NIfTI-1 image (any datatype), with the header's dims set
+ * A `size` block of a 3-D NIfTI-1 image (any datatype) starting at voxel `start`, with the header's dims set
  * to match: a small, real-valued image to mutate (the samples themselves are megabytes).
  */
-export function cropNifti(bytes: Uint8Array, size: [number, number, number]): Buffer {
+export function cropNifti(bytes: Uint8Array, size: [number, number, number], start: [number, number, number] = [0, 0, 0]): Buffer {
   const editor = new NiftiEditor(bytes);
   const [, X, Y] = editor.dims() as [number, number, number, number];
-  const start = editor.voxOffset();
+  const offset = editor.voxOffset();
   const bpv = editor.bitpix() / 8;
   const [cx, cy, cz] = size;
-  const out = Buffer.alloc(start + cx * cy * cz * bpv);
-  editor.bytes.copy(out, 0, 0, start);
-  let o = start;
-  for (let z = 0; z < cz; z++)
-    for (let y = 0; y < cy; y++) {
-      const from = start + ((z * Y + y) * X) * bpv;
+  const [sx, sy, sz] = start;
+  const out = Buffer.alloc(offset + cx * cy * cz * bpv);
+  editor.bytes.copy(out, 0, 0, offset);
+  let o = offset;
+  for (let z = sz; z < sz + cz; z++)
+    for (let y = sy; y < sy + cy; y++) {
+      const from = offset + ((z * Y + y) * X + sx) * bpv;
       editor.bytes.copy(out, o, from, from + cx * bpv);
       o += cx * bpv;
     }
