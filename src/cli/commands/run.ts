@@ -89,70 +89,54 @@ export const runCommand: CommandModule<object, RunArgs> = {
       overrides.unshift({ id: 'bundle_root', value: DEFAULT_BUNDLE_ROOT, origin: { source: 'cli', detail: `default bundle ${DEFAULT_BUNDLE_ROOT}` } });
     }
     setVoxelBudget(args.max_voxels ?? DEFAULT_MAX_VOXELS);
-    const uninstall = installWriteGuard(new WriteGuard());
-    try {
-      await runAndReport(args, { overrides, runIdOption, useDefaultBundle, logger, quiet, setProgress: (p) => (progress = p) });
-    } finally {
-      uninstall();
+    // for the whole command (one per process): the run's writes and the preview are checked against it
+    installWriteGuard(new WriteGuard());
+    const [{ runBundle }, { defaultRegistry }, { ProgressHandler }] = await Promise.all([
+      import('../../engine/runBundle.js'),
+      import('../registry.js'),
+      import('../../engine/handlers/ProgressHandler.js'),
+    ]);
+    const result = await runBundle({
+      ...(args.config_file !== undefined ? { configFiles: parseFileList(args.config_file, 'config_file') } : {}),
+      ...(useDefaultBundle ? { configFiles: [DEFAULT_CONFIG_FILE] } : {}),
+      ...(args.meta_file !== undefined ? { metaFiles: parseFileList(args.meta_file, 'meta_file') } : {}),
+      ...(args.args_file ? { argsFile: args.args_file } : {}),
+      overrides,
+      ...(runIdOption ? { runId: runIdOption } : {}),
+      ...(args.init_id ? { initId: args.init_id } : {}),
+      ...(args.final_id ? { finalId: args.final_id } : {}),
+      ...(args.workflow_type ? { workflowType: args.workflow_type as 'infer' | 'none' } : {}),
+      registry: await defaultRegistry(),
+      logger,
+      handlers: quiet ? [] : [(progress = new ProgressHandler())],
+      ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
+      confineWrites: args.allow_write_outside ? false : { files: args.preview ? [args.preview] : [] },
+      loadOptions: {
+        allowOutsideBundleRoot: args.allow_outside_root === true,
+        ...(args.expression_timeout !== undefined ? { expressionTimeoutMs: args.expression_timeout } : {}),
+        ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
+      },
+    });
+    if (!quiet) {
+      const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
+      if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${printable(f)}`));
+      if (result.summaryFile) lines.push(`run summary: ${printable(result.summaryFile)}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    const summary = args.summary !== false && !args['no-summary'] && !quiet;
+    if (summary || args.preview) {
+      const { reportOutputs } = await import('../runReport.js');
+      await reportOutputs(result, { summary, preview: args.preview });
+    }
+    if (useDefaultBundle && !quiet) {
+      // the figures above come from the shipped demo network: say so where a person reads them
+      process.stdout.write(
+        'note: bundle/models holds a small demo network with VISTA3D\'s interface, not the real VISTA3D weights;\n' +
+          '      its masks follow CT intensity, not anatomy (see bundle/docs/README.md to use the real network)\n',
+      );
     }
   },
 };
-
-interface RunPlan {
-  overrides: ReturnType<typeof parseOverrideArgs>;
-  runIdOption: string | undefined;
-  useDefaultBundle: boolean;
-  logger: Logger;
-  quiet: boolean;
-  setProgress<T extends { printAbove(text: string): void }>(progress: T): T;
-}
-
-async function runAndReport(args: RunArgs, { overrides, runIdOption, useDefaultBundle, logger, quiet, setProgress }: RunPlan): Promise<void> {
-  const [{ runBundle }, { defaultRegistry }, { ProgressHandler }] = await Promise.all([
-    import('../../engine/runBundle.js'),
-    import('../registry.js'),
-    import('../../engine/handlers/ProgressHandler.js'),
-  ]);
-  const result = await runBundle({
-    ...(args.config_file !== undefined ? { configFiles: parseFileList(args.config_file, 'config_file') } : {}),
-    ...(useDefaultBundle ? { configFiles: [DEFAULT_CONFIG_FILE] } : {}),
-    ...(args.meta_file !== undefined ? { metaFiles: parseFileList(args.meta_file, 'meta_file') } : {}),
-    ...(args.args_file ? { argsFile: args.args_file } : {}),
-    overrides,
-    ...(runIdOption ? { runId: runIdOption } : {}),
-    ...(args.init_id ? { initId: args.init_id } : {}),
-    ...(args.final_id ? { finalId: args.final_id } : {}),
-    ...(args.workflow_type ? { workflowType: args.workflow_type as 'infer' | 'none' } : {}),
-    registry: await defaultRegistry(),
-    logger,
-    handlers: quiet ? [] : [setProgress(new ProgressHandler())],
-    ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
-    confineWrites: args.allow_write_outside ? false : { files: args.preview ? [args.preview] : [] },
-    loadOptions: {
-      allowOutsideBundleRoot: args.allow_outside_root === true,
-      ...(args.expression_timeout !== undefined ? { expressionTimeoutMs: args.expression_timeout } : {}),
-      ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
-    },
-  });
-  if (!quiet) {
-    const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
-    if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${printable(f)}`));
-    if (result.summaryFile) lines.push(`run summary: ${printable(result.summaryFile)}`);
-    process.stdout.write(lines.join('\n') + '\n');
-  }
-  const summary = args.summary !== false && !args['no-summary'] && !quiet;
-  if (summary || args.preview) {
-    const { reportOutputs } = await import('../runReport.js');
-    await reportOutputs(result, { summary, preview: args.preview });
-  }
-  if (useDefaultBundle && !quiet) {
-    // the figures above come from the shipped demo network: say so where a person reads them
-    process.stdout.write(
-      'note: bundle/models holds a small demo network with VISTA3D\'s interface, not the real VISTA3D weights;\n' +
-        '      its masks follow CT intensity, not anatomy (see bundle/docs/README.md to use the real network)\n',
-    );
-  }
-}
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
