@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { BundleError, BundleErrorList, errorToJson, renderError, renderErrorList } from '../errors/index.js';
+import { BundleError, BundleErrorList, errorToJson, printable, renderError, renderErrorList } from '../errors/index.js';
 import { closestNames } from '../util/closest.js';
 import { commands } from './commands/index.js';
 
@@ -70,7 +70,7 @@ export async function main(given: string[]): Promise<number> {
       return 3;
     }
     process.stderr.write(
-      `error[internal]: ${err?.message ?? String(e)}\n  hint: this is a bug in the interpreter; please report it with this output\n${err?.stack ?? ''}\n`,
+      `error[internal]: ${printable(err?.message ?? String(e))}\n  hint: this is a bug in the interpreter; please report it with this output\n${err?.stack ?? ''}\n`,
     );
     return 3;
   }

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BundleError } from '../errors/index.js';
+import { BundleError, printable } from '../errors/index.js';
 
 /** bundle/ beside src/ (or dist/): `bundle run` without a config file runs it, with bundle_root set to it. */
 export const DEFAULT_BUNDLE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bundle');
@@ -34,7 +34,7 @@ export async function reportOutputs(result: RunOutputs, options: { summary: bool
     for (const file of result.outputs) {
       // the run's own names (an object from clicks, a zero-shot class) win over the metadata's for that file
       const names = { ...(channelDef ?? {}), ...itemOf(result.summaryFile, file)?.labelNames };
-      write(formatSummary(file, labelSummary(await readNifti(file), Object.keys(names).length ? names : null)) + '\n');
+      write(formatSummary(printable(file), labelSummary(await readNifti(file), Object.keys(names).length ? names : null)) + '\n');
     }
   }
   if (options.preview) {
@@ -43,7 +43,7 @@ export async function reportOutputs(result: RunOutputs, options: { summary: bool
     const output = result.outputs[0]!;
     const input = Object.values(itemOf(result.summaryFile, output)?.inputs ?? {})[0] ?? null;
     const shown = writePreview(file, input ? await readNifti(input) : null, await readNifti(output));
-    write(`preview: ${file} (${shown === null ? 'no label: central slices' : `slices through label ${shown}`}${input ? '' : ', without the input image'})\n`);
+    write(`preview: ${printable(file)} (${shown === null ? 'no label: central slices' : `slices through label ${shown}`}${input ? '' : ', without the input image'})\n`);
   }
 }
 

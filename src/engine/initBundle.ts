@@ -97,7 +97,10 @@ A MONAI-style bundle for the TypeScript bundle interpreter.
 \`\`\`
 bundle run --config_file configs/inference.json --input_dict '{"image": "/data/scan.nii.gz"}'
 \`\`\`
-Outputs go to \`eval/\` beside the configs' folder, with \`eval/run_summary.json\` describing the run.
+Outputs go to \`<bundle_root>/eval/\`, with \`run_summary.json\` there describing the run. \`bundle_root\` is
+\`.\`, the folder \`bundle run\` is started from (MONAI's convention), so run it from this folder, or choose the
+folder with \`--output_dir <folder>\`. Without \`--output_dir\`, writes are confined to this bundle's folder and the
+current directory (\`--allow_write_outside\` lifts that); a failed run creates no output folder.
 
 ## Licence
 State the licence of the configs and of the model weights here.

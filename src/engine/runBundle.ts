@@ -15,6 +15,7 @@ import { configHash } from './configHash.js';
 import type { Handler } from './events.js';
 import { engineFunctions, type RunContext } from './functions.js';
 import { RunSummaryHandler } from './handlers/RunSummaryHandler.js';
+import { checkWriteTarget, confineWrites, folderWriteProblem, protectInput, removeStaleTempFiles } from '../util/writeGuard.js';
 import { INFER_PROPERTIES } from './properties.js';
 import { Workflow } from './Workflow.js';
 
@@ -41,6 +42,11 @@ export interface RunBundleOptions {
   handlers?: Handler[];
   /** the run summary file; default `<output_dir>/run_summary.json` when the config has an output_dir */
   summaryPath?: string;
+  /**
+   * confine writes (of an installed WriteGuard, see util/writeGuard.ts) to the output folders given as
+   * overrides, else the bundle's folder and the current directory, plus these files; false: no confinement
+   */
+  confineWrites?: { files: string[] } | false;
   /** passed on to loadConfig */
   loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'expressionMaxChars' | 'expressionMaxItems' | 'debugSink'>;
 }
@@ -133,9 +139,18 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
   });
   workflow.check();
 
+  if (options.confineWrites) confineWrites(writeRoots(overrides, config.bundleRoot, [...options.confineWrites.files, ...(options.summaryPath ? [options.summaryPath] : [])]));
+  for (const file of [...config.configFiles, ...config.metaFiles, ...(options.argsFile ? [options.argsFile] : [])]) protectInput(file);
+  const outputDir = await outputDirOf(config);
+  // before any network is loaded: a run that cannot write its results must not compute them first
+  preflightWrites(outputDir, options.summaryPath ?? null);
+  if (outputDir) {
+    for (const file of removeStaleTempFiles(outputDir)) logger.info(`removed a temporary file a killed run left: ${file}`);
+  }
+
   const summary = new RunSummaryHandler({
     path: options.summaryPath ?? null,
-    outputDir: options.summaryPath ? null : await outputDirOf(config),
+    outputDir: options.summaryPath ? null : outputDir,
     configHash: configHash(config.raw('')),
     invocation: {
       config_file: config.configFiles,
@@ -176,6 +191,49 @@ function isFolder(p: string): boolean {
     return statSync(p).isDirectory();
   } catch {
     return false; // absent, or not a path at all (a NUL byte, too long)
+  }
+}
+
+/**
+ * The confinement rule for untrusted bundles: a bundle's config may not send writes anywhere it likes (a
+ * `$glob` can reach /etc). Writes stay under the output folders the user gave (overrides of any `output_dir`
+ * id, on the command line or in the args file); with none, under the bundle's folder, a `bundle_root` the user
+ * gave, and the current directory (where MONAI's `"bundle_root": "."` puts outputs). Files the user named
+ * (summary, preview) are allowed as well.
+ */
+function writeRoots(overrides: Override[], bundleFolder: string, files: string[]): string[] {
+  const lastSegment = (id: string) => id.replace(/^\+/, '').split(/::|#/).pop();
+  const given = (name: string) =>
+    overrides.filter((o) => lastSegment(o.id) === name && typeof o.value === 'string' && o.value !== '' && !/^[$@%]/.test(o.value)).map((o) => path.resolve(o.value as string));
+  const outputDirs = given('output_dir');
+  const roots = outputDirs.length ? outputDirs : [bundleFolder, process.cwd(), ...given('bundle_root')];
+  return [...roots, ...files.map((f) => path.resolve(f))];
+}
+
+/**
+ * Checks, without creating anything, that the output folder and the summary file can be written: no file in
+ * the folder path, a writable existing ancestor, not a special file system, inside the write roots.
+ */
+function preflightWrites(outputDir: string | null, summaryPath: string | null): void {
+  if (outputDir) {
+    checkWriteTarget(outputDir, 'into the output folder', { folder: true });
+    const problem = folderWriteProblem(outputDir);
+    if (problem) {
+      throw new BundleError('write_failed', `The output folder ${outputDir} cannot be written: ${problem}.`, {
+        hint: 'choose a writable output folder with --output_dir <folder>',
+        location: { file: outputDir, id: 'output_dir' },
+      });
+    }
+  }
+  if (summaryPath) {
+    const file = checkWriteTarget(summaryPath, 'the run summary');
+    const problem = folderWriteProblem(path.dirname(file));
+    if (problem) {
+      throw new BundleError('write_failed', `The run summary ${file} cannot be written: ${problem}.`, {
+        hint: 'choose another --summary_file',
+        location: { file },
+      });
+    }
   }
 }
 

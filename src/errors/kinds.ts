@@ -38,6 +38,8 @@ export const KINDS = {
   unsupported_image: { layer: 'image', exitCode: 1, hint: 'convert the image to a supported datatype (integer or float32/float64 scalar) first' },
   image_not_found: { layer: 'image', exitCode: 1, hint: 'check the path; relative paths are resolved against the current directory' },
   write_failed: { layer: 'image', exitCode: 1, hint: 'check that the output folder is writable and has free space' },
+  image_too_large: { layer: 'image', exitCode: 1, hint: 'the image (or a grid made from it) exceeds the voxel budget; raise it with --max_voxels if the size is right' },
+  write_refused: { layer: 'engine', exitCode: 1, hint: 'outputs never replace an input or config file and stay under the output folder; see "Where outputs go" in the README' },
   // transforms
   missing_key: { layer: 'transforms', exitCode: 1, hint: 'the data item lacks this key; set allow_missing_keys or check the input_dict' },
   invalid_data: { layer: 'transforms', exitCode: 1, hint: 'check the input data and the transform arguments' },

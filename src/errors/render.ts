@@ -17,6 +17,19 @@ export function formatOrigin(origin: Origin): string {
   }
 }
 
+/**
+ * `text` with every control character escaped (\n, \t, \x1b, \u2028...): a file name with a newline must not
+ * start a line of its own that reads like `error[...]` (or move the cursor). Every path printed passes here.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    if (named[c]) return named[c]!;
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** error[kind]: message / --> where / hint: ...  (no process access: the CLI decides where it goes) */
 export function renderError(error: BundleError, options: { verbose?: boolean } = {}): string {
   const lines = [`error[${error.kind}]: ${error.message}`];
@@ -34,15 +47,17 @@ export function renderError(error: BundleError, options: { verbose?: boolean } =
   if (error.cycle && error.cycle.length) lines.push(`  cycle: ${error.cycle.join(' -> ')}`);
   if (error.candidates && error.candidates.length) lines.push(`  hint: closest: ${error.candidates.join(', ')}`);
   if (error.hint) lines.push(`  hint: ${error.hint}`);
+  // a message may span lines (yargs' usage text): continuation lines are indented, so none can pass for a line of its own
+  const shown = [lines[0]!.split('\n').map(printable).join('\n  '), ...lines.slice(1).map(printable)];
   if (options.verbose) {
     let cause: unknown = error.cause;
     while (cause) {
-      lines.push(`  caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+      shown.push(`  caused by: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
       cause = cause instanceof Error ? cause.cause : undefined;
     }
-    if (error.stack) lines.push(error.stack);
+    if (error.stack) shown.push(error.stack);
   }
-  return lines.join('\n');
+  return shown.join('\n');
 }
 
 export function renderErrorList(list: BundleErrorList, options: { verbose?: boolean } = {}): string {

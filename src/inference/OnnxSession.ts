@@ -6,6 +6,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { boundThreads } from '../util/limits.js';
 import { BundleError } from '../errors/index.js';
 import type { Logger } from '../registry/ComponentEntry.js';
 import type { TensorType } from './types.js';
@@ -71,6 +72,12 @@ export function getSession(modelPath: string, options: SessionOptions = {}, logg
     throw new BundleError('model_not_found', `Model file ${modelPath} does not exist.`, { location: { file: modelPath } });
   }
   const providers = providerList(options.executionProviders);
+  const warn = (what: string) => (message: string) => logger?.warn(`${what}: ${message} (more threads than cores only cost memory)`);
+  options = {
+    ...options,
+    intraOpNumThreads: boundThreads(options.intraOpNumThreads, warn('intra_op_num_threads')),
+    interOpNumThreads: boundThreads(options.interOpNumThreads, warn('inter_op_num_threads')),
+  };
   const key = JSON.stringify([realpathSync(modelPath), providers, options.intraOpNumThreads, options.interOpNumThreads, options.graphOptimizationLevel, options.enableCpuMemArena ?? true]);
   let loaded = sessions.get(key);
   if (!loaded) {

@@ -45,8 +45,8 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
         default: ['cpu'],
         description: 'in order of preference; unavailable ones are skipped with a warning, cpu is the last resort',
       },
-      intra_op_num_threads: { type: 'integer', minimum: 0, description: 'threads inside one operator (0: onnxruntime decides)' },
-      inter_op_num_threads: { type: 'integer', minimum: 0 },
+      intra_op_num_threads: { type: 'integer', minimum: 0, description: "threads inside one operator (0: onnxruntime decides); more than the machine's cores are clamped to the core count" },
+      inter_op_num_threads: { type: 'integer', minimum: 0, description: "more than the machine's cores are clamped to the core count" },
       graph_optimization_level: { enum: [...GRAPH_OPTIMIZATION_LEVELS], default: 'all' },
       enable_cpu_mem_arena: {
         type: 'boolean',

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError } from '../errors/index.js';
+import { checkWriteTarget } from './writeGuard.js';
 
 /** A unique hidden temporary path in the target's folder (same file system, so the rename is atomic). */
 export function tempPathBeside(file: string): string {
@@ -15,17 +16,46 @@ export function tempPathBeside(file: string): string {
 
 /** Writes `data` to `file` atomically, creating its folder; `what` names the file in the error ("the preview"). */
 export function writeFileAtomic(file: string, data: string | Uint8Array, what = 'the file'): void {
-  const target = path.resolve(file);
+  const target = checkWriteTarget(file, what);
   const tmp = tempPathBeside(target);
   try {
     mkdirSync(path.dirname(target), { recursive: true });
-    writeFileSync(tmp, data);
+    writeFileSync(tmp, data, { flag: 'wx' });
     renameSync(tmp, target);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new BundleError('write_failed', `Could not write ${what} ${target}: ${(e as Error).message}`, {
+    removeQuietly(tmp);
+    throw new BundleError('write_failed', `Could not write ${what} ${target}: ${describeWriteError(e)}`, {
       cause: e,
       location: { file: target },
     });
+  }
+}
+
+/** Removes a temporary file; a cleanup failure must never hide the error that made it necessary. */
+export function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    /* the real error is reported */
+  }
+}
+
+/** The reason of a failed write in words (the errno code alone says little to a user). */
+export function describeWriteError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'ENOTDIR':
+      return 'a part of the folder path is a file, not a folder';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'EISDIR':
+      return 'the target is a folder';
+    default:
+      return (e as Error).message;
   }
 }

@@ -87,7 +87,13 @@ describe('bundle run', function () {
     expect(badId.stderr).to.contain('--inferrer::roi_size');
   });
 
-  it('fails with exit 1 when an input is missing, and records the failure in the summary', async () => {
+  it('fails with exit 1 when an input is missing, and records the failure in the summary of an existing output folder', async () => {
+    // issue 14 item 10: a failed run creates no output folder of its own; an existing one gets the summary
+    rmSync(path.join(root, 'eval'), { recursive: true, force: true });
+    const fresh = await bundleCli(['run', '--config_file', config(), '--input_dict', "{'image': 'inputs/absent.nii.gz'}"], { cwd: root });
+    expect(fresh.code).to.equal(1);
+    expect(existsSync(path.join(root, 'eval'))).to.equal(false);
+    mkdirSync(path.join(root, 'eval'));
     const r = await bundleCli(['run', '--config_file', config(), '--input_dict', "{'image': 'inputs/absent.nii.gz'}"], { cwd: root });
     expect(r.code).to.equal(1);
     expect(r.stderr).to.match(/error\[image_not_found\]/);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BundleError, KINDS, renderError } from '../../src/errors/index.js';
+import { BundleError, KINDS, printable, renderError } from '../../src/errors/index.js';
 import { repoPath } from '../helpers/shared.js';
 
 function testSources(dir: string): string[] {
@@ -57,5 +57,17 @@ describe('errors/render', () => {
   it('prints a cycle as the whole chain', () => {
     const e = new BundleError('circular_reference', 'circular reference', { cycle: ['a', 'b', 'c', 'a'] });
     expect(renderError(e)).to.contain('cycle: a -> b -> c -> a');
+  });
+});
+
+describe('errors/render: control characters (issue 15: a newline in a file name forged a log line)', () => {
+  it('escapes control characters in the location and keeps every message line indented', () => {
+    const file = '/data/x\nerror[forged]: fine\x1b[2K.nii.gz';
+    const e = new BundleError('image_not_found', `the image file ${file} does not exist`, { location: { file } });
+    const text = renderError(e);
+    expect(text.split('\n').filter((l) => l.startsWith('error['))).to.have.length(1);
+    expect(text).to.contain('  --> /data/x\\nerror[forged]: fine\\x1b[2K.nii.gz');
+    expect(text).not.to.contain('\x1b');
+    expect(printable('a\tb\u2028c\u0085')).to.equal('a\\tb\\u2028c\\x85');
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BundleError } from '../../src/errors/index.js';
-import { tempPathBeside, writeFileAtomic } from '../../src/util/atomicWrite.js';
+import { removeQuietly, tempPathBeside, writeFileAtomic } from '../../src/util/atomicWrite.js';
 
 describe('util/atomicWrite', () => {
   let dir: string;
@@ -33,6 +33,27 @@ describe('util/atomicWrite', () => {
     expect((error as BundleError).message).to.contain(`the summary ${target}`);
     expect(readdirSync(dir)).to.deep.equal(['out']);
     expect(readFileSync(path.join(target, 'keep'), 'utf8')).to.equal('old');
+  });
+
+  it('a file where the folder should be: write_failed naming that file, not the cleanup\'s ENOTDIR', () => {
+    const file = path.join(dir, 'afile');
+    writeFileSync(file, 'x');
+    let error: unknown;
+    try {
+      writeFileAtomic(path.join(file, 'run_summary.json'), '{}', 'the run summary');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(BundleError);
+    expect((error as BundleError).kind).to.equal('write_failed');
+    expect((error as BundleError).message).to.equal(`cannot write the run summary ${file}/run_summary.json: ${file} is a file, not a folder`);
+    expect(readFileSync(file, 'utf8')).to.equal('x');
+  });
+
+  it('a cleanup that fails never replaces the error that made it necessary', () => {
+    expect(() => removeQuietly(path.join(dir, 'afile-missing', 'x', 'y'))).not.to.throw();
+    writeFileSync(path.join(dir, 'f'), 'x');
+    expect(() => removeQuietly(path.join(dir, 'f', 'below'))).not.to.throw();
   });
 
   it('puts temporary files beside the target, hidden and unique', () => {

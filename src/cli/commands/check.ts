@@ -4,7 +4,7 @@
  * All problems are reported at once.
  */
 import type { CommandModule } from 'yargs';
-import { BundleErrorList } from '../../errors/index.js';
+import { BundleErrorList, printable } from '../../errors/index.js';
 import { splitPositionals, withConfigOptions } from '../options.js';
 import type { PositionalArgv } from './resolve.js';
 
@@ -18,6 +18,6 @@ export const checkCommand: CommandModule<object, PositionalArgv> = {
     const config = await loadFromArgv(argv, overrides);
     const problems = await config.check();
     if (problems.length > 0) throw new BundleErrorList(problems, `${problems.length} problem${problems.length === 1 ? '' : 's'} found by bundle check`);
-    process.stdout.write(`ok: ${config.ids().length} ids checked, no problems (${config.configFiles.join(', ')})\n`);
+    process.stdout.write(`ok: ${config.ids().length} ids checked, no problems (${printable(config.configFiles.join(', '))})\n`);
   },
 };

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { BundleError } from '../../errors/index.js';
+import { BundleError, printable } from '../../errors/index.js';
 
 interface ConvertTfjsArgs {
   model: string;
@@ -45,7 +45,7 @@ export const convertTfjsCommand: CommandModule<object, ConvertTfjsArgs> = {
     });
     const output = args.argmax ? `${summary.outputName} int64 labels [N,1,...]` : `${summary.outputName} float32 logits [N,${summary.outChannels},...]`;
     process.stdout.write(
-      `wrote ${args.out}: ${summary.layers} layers, ${summary.parameters} parameters; input ${summary.inputName} [N,${summary.inChannels},...] -> ${output}\n`,
+      `wrote ${printable(args.out)}: ${summary.layers} layers, ${summary.parameters} parameters; input ${summary.inputName} [N,${summary.inChannels},...] -> ${output}\n`,
     );
   },
 };

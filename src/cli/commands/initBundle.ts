@@ -1,5 +1,6 @@
 /** `bundle init_bundle <dir>`: scaffolds a new bundle (configs, docs, models); never overwrites one. */
 import type { CommandModule } from 'yargs';
+import { printable } from '../../errors/index.js';
 
 interface InitBundleArgs {
   bundle_dir: string;
@@ -18,6 +19,6 @@ export const initBundleCommand: CommandModule<object, InitBundleArgs> = {
   handler: async (args) => {
     const { initBundle } = await import('../../engine/initBundle.js');
     const files = initBundle(args.bundle_dir, args.name ? { name: args.name } : {});
-    process.stdout.write(['created:', ...files.map((f) => `  ${f}`), `next: put the network at models/model.onnx and edit configs/inference.json`].join('\n') + '\n');
+    process.stdout.write(['created:', ...files.map((f) => `  ${printable(f)}`), `next: put the network at models/model.onnx and edit configs/inference.json`].join('\n') + '\n');
   },
 };

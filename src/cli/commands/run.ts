@@ -5,10 +5,12 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { parseFileList, parseOverrideArgs } from '../../config/overrides.js';
-import { BundleError } from '../../errors/index.js';
+import { BundleError, printable } from '../../errors/index.js';
 import type { Logger } from '../../registry/ComponentEntry.js';
 import { splitPositionals, withConfigOptions } from '../options.js';
 import { DEFAULT_BUNDLE_ROOT, DEFAULT_CONFIG_FILE } from '../runReport.js';
+import { DEFAULT_MAX_VOXELS, setVoxelBudget } from '../../util/limits.js';
+import { installWriteGuard, WriteGuard } from '../../util/writeGuard.js';
 
 interface RunArgs {
   args?: string[];
@@ -31,6 +33,8 @@ interface RunArgs {
   summary?: boolean;
   'no-summary'?: boolean;
   json?: boolean;
+  max_voxels?: number;
+  allow_write_outside?: boolean;
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
@@ -48,6 +52,8 @@ export function runBuilder(yargs: Argv): Argv<RunArgs> {
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress and only warnings and errors' })
       .option('summary_file', { type: 'string', describe: 'where to write the run summary JSON (default <output_dir>/run_summary.json)' })
       .option('preview', { type: 'string', describe: 'write a PNG: axial, coronal and sagittal slices through the largest label of the first output' })
+      .option('max_voxels', { type: 'number', default: DEFAULT_MAX_VOXELS, describe: 'the most values one image (or a grid made from it) may have, checked against headers before allocating' })
+      .option('allow_write_outside', { type: 'boolean', default: false, describe: "let the bundle's config write outside the output folder given on the command line (or, with none, the bundle's folder and the current directory)" })
       // the label summary is on by default, so only --no-summary is worth listing
       .option('summary', { type: 'boolean', default: true, hidden: true })
       // boolean negation is off (a `--no-x` could be an override id), so the negated form is its own flag
@@ -90,6 +96,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (useDefaultBundle) {
       overrides.unshift({ id: 'bundle_root', value: DEFAULT_BUNDLE_ROOT, origin: { source: 'cli', detail: `default bundle ${DEFAULT_BUNDLE_ROOT}` } });
     }
+    setVoxelBudget(args.max_voxels ?? DEFAULT_MAX_VOXELS);
+    // for the whole command (one per process): the run's writes and the preview are checked against it
+    installWriteGuard(new WriteGuard());
     const [{ runBundle }, { defaultRegistry }, { ProgressHandler }, { boundOptionsFromArgv }] = await Promise.all([
       import('../../engine/runBundle.js'),
       import('../registry.js'),
@@ -110,12 +119,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       logger,
       handlers: quiet ? [] : [(progress = new ProgressHandler(stderrLine ? { stream: { write: stderrLine }, interactive: false } : {}))],
       ...(args.summary_file ? { summaryPath: args.summary_file } : {}),
+      confineWrites: args.allow_write_outside ? false : { files: args.preview ? [args.preview] : [] },
       loadOptions: boundOptionsFromArgv(args),
     });
     if (!quiet) {
       const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
-      if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${f}`));
-      if (result.summaryFile) lines.push(`run summary: ${result.summaryFile}`);
+      if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${printable(f)}`));
+      if (result.summaryFile) lines.push(`run summary: ${printable(result.summaryFile)}`);
       process.stdout.write(lines.join('\n') + '\n');
     }
     const summary = args.summary !== false && !args['no-summary'] && !quiet;
@@ -151,7 +161,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export function cliLogger(level: LogLevel, write: (text: string) => void = (t) => void process.stderr.write(t)): Logger {
   const min = LOG_LEVELS.indexOf(level);
   const at = (l: LogLevel, label: string) => (message: string) => {
-    if (LOG_LEVELS.indexOf(l) >= min) write(`${label}: ${message}\n`);
+    if (LOG_LEVELS.indexOf(l) >= min) write(`${label}: ${printable(message)}\n`);
   };
   return { debug: at('debug', 'debug'), info: at('info', 'info'), warn: at('warn', 'warning'), error: at('error', 'error') };
 }

@@ -3,7 +3,7 @@
  * field names, from the copies in schemas/ (offline), and lists every problem with its JSON path.
  */
 import type { CommandModule } from 'yargs';
-import { BundleError } from '../../errors/index.js';
+import { BundleError, printable } from '../../errors/index.js';
 import { parseFileList } from '../../config/overrides.js';
 
 interface VerifyMetadataArgs {
@@ -28,6 +28,6 @@ export const verifyMetadataCommand: CommandModule<object, VerifyMetadataArgs> = 
     const config = await loadConfig({ configFiles: files, metaFiles: [] });
     const { _meta_: _ignored, ...metadata } = config.raw('') as Record<string, unknown>;
     const schema = verifyMetadata(metadata, files.join(', '));
-    process.stdout.write(`${files.join(', ')}: valid against ${schema.split(/[\\/]/).pop()}\n`);
+    process.stdout.write(`${printable(files.join(', '))}: valid against ${schema.split(/[\\/]/).pop()}\n`);
   },
 };

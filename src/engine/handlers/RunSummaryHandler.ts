@@ -5,6 +5,7 @@
  * the file is rewritten at the end of each evaluator run the handler hears, so a workflow that runs several
  * evaluators gets one summary of them all.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError, BundleErrorList, errorToJson } from '../../errors/index.js';
 import { type Logger, silentLogger } from '../../registry/ComponentEntry.js';
@@ -123,7 +124,23 @@ export class RunSummaryHandler implements Handler {
       this.logger.debug('run summary: no output_dir and no summary path, so no run_summary.json is written');
       return;
     }
-    writeFileAtomic(this.file, JSON.stringify(this.summary(status, error), null, 2) + '\n');
+    if (status === 'failed') {
+      // a failed run creates no output folder just for its summary (a --summary_file the user named is written),
+      // and a summary that cannot be written must not
+      // replace the error that ended the run (an unwritable output folder failed SaveImaged first)
+      if (!this.options.path && !existsSync(path.dirname(this.file))) {
+        this.logger.debug(`run summary: ${path.dirname(this.file)} was never created, so no summary of the failed run is written`);
+        return;
+      }
+      try {
+        writeFileAtomic(this.file, JSON.stringify(this.summary(status, error), null, 2) + '\n', 'the run summary');
+      } catch (e) {
+        this.logger.warn(`the summary of the failed run could not be written: ${(e as Error).message}`);
+        return;
+      }
+    } else {
+      writeFileAtomic(this.file, JSON.stringify(this.summary(status, error), null, 2) + '\n', 'the run summary');
+    }
     this.written = true;
     this.logger.info(`run summary: ${this.file}`);
   }

@@ -8,6 +8,8 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { BundleError } from '../../errors/index.js';
+import { checkVoxelBudget } from '../../util/limits.js';
+import { protectInput } from '../../util/writeGuard.js';
 import { allocate, cloneMat4, type DType, type TypedArray, type Volume } from '../Volume.js';
 import { chooseAffine, isFiniteAffine } from './affine.js';
 import { BYTES_PER_VOXEL } from './datatypes.js';
@@ -24,6 +26,7 @@ const STREAM_CHUNK = 1 << 20;
 export async function readNifti(file: string, options: ReadNiftiOptions = {}): Promise<Volume> {
   const absolute = path.resolve(file);
   const fileSize = await checkReadable(file, absolute);
+  protectInput(absolute);
   const gzipped = await startsWithGzipMagic(absolute);
   // an uncompressed file's size bounds the data, so a lying header is caught before allocating for it
   const decoder = new NiftiDecoder(absolute, options.dtype === undefined ? 'float32' : options.dtype, gzipped ? undefined : fileSize);
@@ -69,12 +72,23 @@ async function checkReadable(file: string, absolute: string): Promise<number> {
     throw new BundleError('invalid_image', 'the image file cannot be read', { location: { file: absolute }, cause });
   }
   if (!info.isFile()) {
-    throw new BundleError('invalid_image', 'the image path is a folder, not a file', {
+    // only regular files: a FIFO blocks forever and /dev/zero never ends
+    throw new BundleError('invalid_image', `the image path is ${fileKind(info)}, not a regular file`, {
       hint: 'give the path of a .nii or .nii.gz file',
       location: { file: absolute },
     });
   }
   return info.size;
+}
+
+/** What a non-regular path is, for messages. */
+export function fileKind(info: import('node:fs').Stats): string {
+  if (info.isDirectory()) return 'a folder';
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  if (info.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 async function startsWithGzipMagic(absolute: string): Promise<boolean> {
@@ -195,6 +209,8 @@ class NiftiDecoder {
     if (this.fileSize !== undefined && this.fileSize < this.dataStart + this.dataLength) {
       throw this.truncationError(this.fileSize - this.dataStart);
     }
+    // before anything is allocated: a small .nii.gz can declare terabytes
+    checkVoxelBudget(shape, 'the image declares', { file: this.file });
     try {
       this.out = allocate(this.outDtype, voxels);
     } catch (cause) {
@@ -276,6 +292,13 @@ class NiftiDecoder {
         location: { file: this.file },
       });
     }
+    const absurd = absurdGeometry(chosen.affine, this.spatial);
+    if (absurd) {
+      throw new BundleError('invalid_image', `the image geometry (from the ${chosen.source}) is absurd: ${absurd}`, {
+        hint: 'fix the voxel sizes (pixdim) and sform/qform of the file (e.g. with nibabel) before loading it',
+        location: { file: this.file },
+      });
+    }
     const out = this.out!;
     return {
       data: out,
@@ -306,6 +329,31 @@ class NiftiDecoder {
       appliedOperations: [],
     };
   }
+}
+
+/**
+ * Bounds far beyond any scanner (a 1 km voxel, a field of view of 1000 km) that keep every later product of
+ * the affine (resampled grids, the float32 sform written back) finite: pixdim=3.4e38 with both codes 0 is a
+ * legal float32 and overflowed the written sform to inf.
+ */
+const MAX_ABS_AFFINE_MM = 1e6;
+const MAX_EXTENT_MM = 1e9;
+
+function absurdGeometry(affine: number[][], spatial: readonly number[]): string | null {
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 4; c++) {
+      const v = affine[r]![c]!;
+      if (Math.abs(v) > (c === 3 ? MAX_EXTENT_MM : MAX_ABS_AFFINE_MM)) {
+        return `affine[${r}][${c}] is ${v} mm (limit ${c === 3 ? MAX_EXTENT_MM : MAX_ABS_AFFINE_MM} mm)`;
+      }
+    }
+  }
+  for (let c = 0; c < 3; c++) {
+    const size = Math.hypot(affine[0]![c]!, affine[1]![c]!, affine[2]![c]!);
+    if (size === 0) return `axis ${c} has a voxel size of 0 mm`;
+    if (size * spatial[c]! > MAX_EXTENT_MM) return `axis ${c} spans ${size * spatial[c]!} mm`;
+  }
+  return null;
 }
 
 function allocateView(dtype: DType, bytes: Buffer): TypedArray {

@@ -4,7 +4,7 @@
  * code 1 unless told otherwise). The file is written to a temporary name in the target folder and renamed
  * into place, so a failure never leaves a partial output; the volume's own source file is never overwritten.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,7 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { NIFTI1 } from 'nifti-reader-js';
 import { BundleError } from '../../errors/index.js';
-import { tempPathBeside } from '../../util/atomicWrite.js';
+import { describeWriteError, tempPathBeside } from '../../util/atomicWrite.js';
+import { checkWriteTarget } from '../../util/writeGuard.js';
 import { allocate, type DType, numel, type TypedArray, type Volume } from '../Volume.js';
 import { BYTES_PER_VOXEL, DTYPE_TO_CODE, integerRange, isIntegerDtype } from './datatypes.js';
 import { affineToQform } from './quaternion.js';
@@ -40,10 +41,10 @@ function writeError(message: string, file: string, hint?: string, cause?: unknow
 
 /** Writes `volume` to `file` and returns the absolute path written. */
 export async function writeNifti(file: string, volume: Volume, options: WriteNiftiOptions = {}): Promise<string> {
-  const absolute = path.resolve(file);
+  const absolute = checkWriteTarget(file, 'the image');
   const dtype = options.dtype ?? volume.dtype;
   checkWritable(absolute, volume, dtype);
-  const header = encodeHeader(volume, dtype, options);
+  const header = encodeHeader(volume, dtype, options, absolute);
   const compress = options.compress ?? absolute.toLowerCase().endsWith('.gz');
 
   const folder = path.dirname(absolute);
@@ -57,16 +58,14 @@ export async function writeNifti(file: string, volume: Volume, options: WriteNif
     await rename(temp, absolute);
   } catch (cause) {
     await rm(temp, { force: true }).catch(() => undefined);
-    const code = (cause as NodeJS.ErrnoException).code;
-    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left' : (cause as Error).message;
-    throw writeError(`the image could not be written (${reason})`, absolute, undefined, cause);
+    throw writeError(`the image could not be written (${describeWriteError(cause)})`, absolute, undefined, cause);
   }
   return absolute;
 }
 
 function checkWritable(absolute: string, volume: Volume, dtype: DType): void {
   const source = typeof volume.meta.filename === 'string' ? path.resolve(volume.meta.filename) : undefined;
-  if (source !== undefined && source === absolute) {
+  if (source !== undefined && (source === absolute || sameFile(source, absolute))) {
     throw writeError('refusing to write over the input image', absolute, 'choose another output folder or postfix');
   }
   if (!(dtype in DTYPE_TO_CODE)) {
@@ -79,18 +78,34 @@ function checkWritable(absolute: string, volume: Volume, dtype: DType): void {
     throw writeError(`the volume holds ${volume.data.length} values but its shape [${volume.shape.join(', ')}] needs ${numel(volume.shape)}`, absolute);
   }
   const a = volume.affine;
-  if (a.length !== 4 || a.some((row) => row.length !== 4 || row.some((v) => !Number.isFinite(v)))) {
-    throw writeError('the volume affine is not a finite 4x4 matrix', absolute);
+  // the header stores float32: a finite float64 beyond 3.4e38 would be written as inf
+  if (a.length !== 4 || a.some((row) => row.length !== 4 || row.some((v) => !Number.isFinite(Math.fround(v))))) {
+    throw writeError('the volume affine is not a finite 4x4 matrix (in float32, as the header stores it)', absolute);
   }
   if ([0, 1, 2].some((c) => Math.hypot(a[0]![c]!, a[1]![c]!, a[2]![c]!) === 0)) {
     throw writeError('the volume affine has a zero-length axis (zero voxel spacing)', absolute);
   }
 }
 
+/** True when both paths exist and are one file (through symlinks or hard links). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 /** The 352-byte NIfTI-1 header (348 + the 4-byte extension flag), built with nifti-reader-js's encoder. */
-function encodeHeader(volume: Volume, dtype: DType, options: WriteNiftiOptions): Uint8Array {
+function encodeHeader(volume: Volume, dtype: DType, options: WriteNiftiOptions, file: string): Uint8Array {
   const [channels, X, Y, Z] = volume.shape as [number, number, number, number];
   const q = affineToQform(volume.affine);
+  const stored = [q.quaternB, q.quaternC, q.quaternD, ...q.zooms, ...q.qoffset];
+  if (stored.some((v) => !Number.isFinite(Math.fround(v)))) {
+    throw writeError('the volume affine gives a qform (voxel sizes, offsets) that is not finite in float32', file);
+  }
   const h = new NIFTI1();
   h.littleEndian = true;
   // channel first in memory, last in the file (MONAI's writer is channel-last; a single channel is squeezed)

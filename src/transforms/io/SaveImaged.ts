@@ -47,11 +47,37 @@ export function outputBasename(source: string, outputDir: string, postfix: strin
     ext = path.extname(stem);
     stem = stem.slice(0, stem.length - ext.length);
   }
-  let out = path.join(outputDir, dataRootDir ? path.relative(dataRootDir, folder) : '');
+  const below = dataRootDir ? path.relative(path.resolve(dataRootDir), path.resolve(folder)) : '';
+  if (below === '..' || below.startsWith(`..${path.sep}`) || path.isAbsolute(below)) {
+    throw new BundleError('invalid_data', `SaveImaged: the input ${source} is not inside data_root_dir ${dataRootDir}, so its output would land outside the output folder.`, {
+      hint: 'set data_root_dir to a folder that holds every input, or to "" (outputs then go directly into output_dir)',
+    });
+  }
+  let out = path.join(outputDir, below);
   if (separateFolder) out = path.join(out, stem);
   out = path.join(out, stem);
   if (postfix.length > 0) out += `_${postfix}`;
   return path.resolve(out);
+}
+
+/**
+ * The postfix is part of a file name, not a path: a separator, `..` or a control character would write
+ * outside the output folder or forge log lines (`--output_postfix /tmp/x/evil` wrote /tmp/x/evil.nii.gz).
+ */
+function checkName(value: string, option: string, id: string | undefined): void {
+  const bad = /[/\\]/.test(value)
+    ? 'a path separator'
+    : value.includes('..')
+      ? '".."'
+      : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)
+        ? 'a control character'
+        : null;
+  if (bad) {
+    throw new BundleError('invalid_arguments', `SaveImaged's ${option} ${JSON.stringify(value)} contains ${bad}; it is part of a file name, not a path.`, {
+      hint: `use letters, digits, "_", "-" or "." in ${option}; choose the folder with output_dir`,
+      location: { id, path: `/${option}` },
+    });
+  }
 }
 
 export class SaveImaged extends MapTransform {
@@ -80,6 +106,7 @@ export class SaveImaged extends MapTransform {
       });
     }
     this.outputExt = ext;
+    checkName(this.outputPostfix, 'output_postfix', this.id);
     this.outputDtype = options.outputDtype === undefined ? 'float32' : options.outputDtype;
     this.separateFolder = options.separateFolder ?? true;
     this.dataRootDir = options.dataRootDir ?? '';

@@ -15,6 +15,7 @@ import type { ComponentEntry, JsonSchema } from '../../registry/ComponentEntry.j
 import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
 import { popOperation, withOperation, type InverseOptions } from '../invertible.js';
 import type { Sample } from '../Transform.js';
+import { checkVoxelBudget } from '../../util/limits.js';
 import { AFFINE_TOL, resampleVolume, roundHalfEven, type InterpolationMode, type PaddingMode } from './resample.js';
 
 /** The output spacing per axis, by Spacing.__call__'s AFFINE_TOL / min_pixdim / max_pixdim rule. */
@@ -132,6 +133,8 @@ export class Spacingd extends MapTransform {
         grid.spatialShape = first.outShape;
       }
       first ??= { shape: inShape, spacing: spacingOf(volume.affine), outShape: grid.spatialShape };
+      const spacing = spacingOf(volume.affine).map((v) => +v.toPrecision(4)).join('x');
+      checkVoxelBudget([volume.shape[0]!, ...grid.spatialShape], `Spacingd would resample "${key}" (voxels of ${spacing} mm, grid ${inShape.join('x')}) to a grid of`, this.id !== undefined ? { id: this.id } : {});
       const resampled = resampleVolume(volume, grid.affine, grid.spatialShape, this.modes[i]!, this.paddingModes[i]!);
       out[key] = withOperation(resampled, {
         transform: this.name,

@@ -10,6 +10,7 @@
  * axis once and the inner loop is only loads and multiply-adds. Oblique grids take the general path.
  */
 import { allClose, identity, invert, multiply } from '../../image/geometry.js';
+import { checkVoxelBudget } from '../../util/limits.js';
 import { cloneMat4, numel, withParts, type Mat4, type TypedArray, type Volume } from '../../image/Volume.js';
 
 export type InterpolationMode = 'bilinear' | 'nearest';
@@ -48,6 +49,8 @@ export function resample(
   paddingMode: PaddingMode,
 ): Float32Array {
   const offDiagonal = [0, 1, 2].some((i) => [0, 1, 2].some((j) => i !== j && Math.abs(xform[i]![j]!) > 1e-12));
+  // before allocating: relabelled voxel sizes (a CT claiming 24 mm voxels) make the target grid explode
+  checkVoxelBudget([shape[0]!, ...outSpatialShape], 'the resampled grid would be');
   const out = new Float32Array(shape[0]! * numel(outSpatialShape));
   if (offDiagonal) resampleGeneral(data, shape, xform, outSpatialShape, mode, paddingMode, out);
   else resampleSeparable(data, shape, xform, outSpatialShape, mode, paddingMode, out);

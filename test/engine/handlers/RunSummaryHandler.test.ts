@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SupervisedEvaluator } from '../../../src/engine/Evaluator.js';
@@ -55,6 +55,27 @@ describe('RunSummaryHandler', () => {
     const summary = JSON.parse(readFileSync(file, 'utf8')) as RunSummary & { error: { kind: string } };
     expect(summary.status).to.equal('failed');
     expect(summary.error.kind).to.equal('missing_key');
+  });
+
+  it('issue 14 item 2: a summary that cannot be written does not hide the error that ended the run', async () => {
+    writeFileSync(path.join(dir, 'afile'), 'x');
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const handler = new RunSummaryHandler({ path: path.join(dir, 'afile', 'run_summary.json'), logger });
+    const evaluator = new SupervisedEvaluator({ valDataLoader: [{ nothing: 1 }], network: doubler, inferer: new WholeInferer(), valHandlers: [handler] });
+    const error = await evaluator.run().then(() => null, (e: unknown) => e);
+    expect((error as { kind?: string }).kind).to.equal('missing_key');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/the summary of the failed run could not be written: cannot write the run summary .*afile is a file, not a folder/);
+  });
+
+  it('issue 14 item 10: a failed run creates no output folder for its summary', async () => {
+    const outputDir = path.join(dir, 'eval');
+    const handler = new RunSummaryHandler({ outputDir });
+    const evaluator = new SupervisedEvaluator({ valDataLoader: [{ nothing: 1 }], network: doubler, inferer: new WholeInferer(), valHandlers: [handler] });
+    await evaluator.run().catch(() => undefined);
+    expect(existsSync(outputDir)).to.equal(false);
+    expect(handler.written).to.equal(false);
   });
 
   it('writes nothing without an output folder or a path', async () => {

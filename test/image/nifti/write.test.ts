@@ -174,6 +174,14 @@ describe('writeNifti', () => {
       expect((await rejection(writeNifti(path.join(dir, 'x.nii'), flat))).kind).to.equal('write_failed');
       expect(readdirSync(dir)).to.deep.equal([]);
     });
+
+    it('rejects an affine finite in float64 but inf in the float32 header (the pixdim=3.4e38 sform overflow)', async () => {
+      const huge = volumeOf('uint8', [1, 2, 2, 2], [[3.4e38 * 2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]], (n) => n);
+      const error = await rejection(writeNifti(path.join(dir, 'x.nii.gz'), huge));
+      expect(error.kind).to.equal('write_failed');
+      expect(error.message).to.contain('in float32');
+      expect(readdirSync(dir)).to.deep.equal([]);
+    });
   });
 
   describe('files read back in nibabel', () => {
