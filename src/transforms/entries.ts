@@ -5,6 +5,7 @@
 import type { ComponentEntry } from '../registry/ComponentEntry.js';
 import { dataLoaderEntry } from './data/DataLoader.js';
 import { datasetEntry } from './data/Dataset.js';
+import { normalizeIntensitydEntry } from './intensity/NormalizeIntensityd.js';
 import { nanToNumdEntry } from './intensity/NanToNumd.js';
 import { scaleIntensitydEntry } from './intensity/ScaleIntensityd.js';
 import { scaleIntensityRangedEntry } from './intensity/ScaleIntensityRanged.js';
@@ -31,6 +32,7 @@ export const transformEntries: ComponentEntry[] = [
   scaleIntensityRangePercentilesdEntry,
   scaleIntensitydEntry,
   nanToNumdEntry,
+  normalizeIntensitydEntry,
   activationsdEntry,
   asDiscretedEntry,
   keepLargestConnectedComponentdEntry,

@@ -1,0 +1,80 @@
+"""Small MONAI 1.5 reference outputs for the transform tests (test/fixtures/monai/<Transform>.json).
+
+Run: ../shared/tools/monai-python tools/monai/transform_references.py [Transform ...]
+Each file holds cases {name, args, input: {key: array}, output: {key: array}}; an array is
+{shape, dtype, data} with data flattened in C order (float32 values written exactly as float64 numbers).
+Inputs are seeded (numpy default_rng(seed)), so a rerun writes the same files.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import monai
+from monai.transforms import NormalizeIntensityd
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "monai")
+
+
+def arr(x):
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu().numpy()
+    x = np.asarray(x)
+    dtype = str(x.dtype)
+    return {"shape": list(x.shape), "dtype": dtype, "data": [v.item() for v in x.reshape(-1)]}
+
+
+def affine_of(x):
+    if isinstance(x, monai.data.MetaTensor):
+        return x.affine.numpy().tolist()
+    return None
+
+
+def case(name, transform_cls, args, inputs):
+    t = transform_cls(**args)
+    recorded = {k: arr(v) if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    # copies: some MONAI transforms write into their input tensor
+    data = {k: (monai.data.MetaTensor(torch.tensor(v.copy())) if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}
+    out = t(data)
+    return {
+        "name": name,
+        "args": args,
+        "input": recorded,
+        "output": {k: (arr(v) if isinstance(v, (torch.Tensor, np.ndarray)) else v) for k, v in out.items()},
+    }
+
+
+def normalize_intensity():
+    rng = np.random.default_rng(10)
+    img = (rng.normal(100, 40, size=(2, 5, 4, 3))).astype(np.float32)
+    img[:, 0] = 0  # zero slab for nonzero
+    img_int = rng.integers(-50, 300, size=(1, 4, 3, 3)).astype(np.int16)
+    const = np.full((1, 3, 2, 2), 7, dtype=np.float32)
+    return [
+        case("default", NormalizeIntensityd, {"keys": "image"}, {"image": img}),
+        case("nonzero", NormalizeIntensityd, {"keys": "image", "nonzero": True}, {"image": img}),
+        case("channel_wise", NormalizeIntensityd, {"keys": "image", "channel_wise": True}, {"image": img}),
+        case("nonzero_channel_wise", NormalizeIntensityd, {"keys": "image", "nonzero": True, "channel_wise": True}, {"image": img}),
+        case("subtrahend_divisor", NormalizeIntensityd, {"keys": "image", "subtrahend": 100.0, "divisor": 40.0}, {"image": img}),
+        case("channel_wise_lists", NormalizeIntensityd, {"keys": "image", "channel_wise": True, "subtrahend": [1.0, 2.0], "divisor": [3.0, 0.0]}, {"image": img}),
+        case("int16_input", NormalizeIntensityd, {"keys": "image"}, {"image": img_int}),
+        case("int16_keep_dtype", NormalizeIntensityd, {"keys": "image", "dtype": None}, {"image": img_int}),
+        case("constant", NormalizeIntensityd, {"keys": "image"}, {"image": const}),
+    ]
+
+
+GENERATORS = {"NormalizeIntensityd": normalize_intensity}
+
+
+def main(names):
+    os.makedirs(OUT, exist_ok=True)
+    for name in names or GENERATORS:
+        cases = GENERATORS[name]()
+        with open(os.path.join(OUT, f"{name}.json"), "w") as f:
+            json.dump({"monai": monai.__version__, "torch": torch.__version__, "generator": "tools/monai/transform_references.py", "cases": cases}, f)
+        print(f"{name}: {len(cases)} cases")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
