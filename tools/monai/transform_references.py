@@ -64,7 +64,30 @@ def normalize_intensity():
     ]
 
 
-GENERATORS = {"NormalizeIntensityd": normalize_intensity}
+def load_image():
+    """LoadImaged with each reader name a zoo bundle writes, on a NIfTI fixture. Without itk/pydicom
+    installed MONAI warns and falls back to NibabelReader, as it does for any reader that cannot read
+    the suffix (PydicomReader on .nii.gz)."""
+    from monai.transforms import LoadImaged
+
+    fixture = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "image", "sform_las_int16.nii.gz")
+    cases = []
+    for reader in ["NibabelReader", "ITKReader", "PydicomReader"]:
+        try:
+            out = LoadImaged(keys="image", reader=reader)({"image": fixture})["image"]
+        except Exception as e:  # noqa: BLE001 - recorded: the reader itself is not installed here
+            cases.append({"name": reader, "args": {"keys": "image", "reader": reader}, "error": f"{type(e).__name__}: {e}"})
+            continue
+        cases.append({
+            "name": reader,
+            "args": {"keys": "image", "reader": reader},
+            "input": {"image": "test/fixtures/image/sform_las_int16.nii.gz"},
+            "output": {"image": arr(out[None] if out.ndim == 3 else out), "affine": affine_of(out)},
+        })
+    return cases
+
+
+GENERATORS = {"NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
