@@ -98,7 +98,7 @@ describe('LoadImaged', () => {
   describe('reader names of zoo bundles, against MONAI 1.5 (test/fixtures/monai/LoadImaged.json)', () => {
     for (const c of monaiCases('LoadImaged')) {
       it(`${c.name} reads the NIfTI as MONAI does: same array and affine`, async () => {
-        const load = loadImagedEntry.create(c.args as never, context);
+        const load = (await loadImagedEntry.create(c.args as never, context)) as LoadImaged;
         const out = (await load.apply({ image: repoPath(c.input.image as string) })).image as Volume;
         expectArray(out, c.output.image as MonaiArray, 0, c.name);
         expect(out.affine).to.deep.equal(c.output.affine);
@@ -108,7 +108,7 @@ describe('LoadImaged', () => {
   });
 
   it('says that DICOM is not read when given a folder (a series) or a .dcm file, with the conversion command', async () => {
-    const load = loadImagedEntry.create({ keys: 'image', reader: 'PydicomReader' }, context);
+    const load = (await loadImagedEntry.create({ keys: 'image', reader: 'PydicomReader' }, context)) as LoadImaged;
     const folder = mkdtempSync(path.join(tmpdir(), 'dicom-series-'));
     try {
       const error = await rejection(load.apply({ image: folder }));
