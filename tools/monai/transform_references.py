@@ -87,7 +87,27 @@ def load_image():
     return cases
 
 
-GENERATORS = {"NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def crop_foreground():
+    from monai.transforms import CropForegroundd
+
+    rng = np.random.default_rng(11)
+    img = -rng.uniform(0, 5, size=(2, 7, 6, 5)).astype(np.float32)
+    img[0, 0:3, 1:4, 3:5] = rng.uniform(1, 9, size=(3, 3, 2)).astype(np.float32)  # touches x=0 and z=4
+    label = rng.integers(0, 4, size=(1, 7, 6, 5)).astype(np.float32)
+    cases = []
+    for mode in ["constant", "edge", "replicate", "reflect", "symmetric", "wrap", "circular", "minimum", "maximum", "mean", "median"]:
+        args = {"keys": ["image", "label"], "source_key": "image", "margin": [2, 1, 3], "mode": [mode, "constant"]}
+        cases.append(case(f"margin_{mode}", CropForegroundd, args, {"image": img, "label": label}))
+    for k in [4, [3, 5, 2]]:
+        for allow in [False, True]:
+            args = {"keys": "image", "source_key": "image", "k_divisible": k, "allow_smaller": allow, "mode": "minimum"}
+            cases.append(case(f"k_divisible_{k}_allow_smaller_{allow}", CropForegroundd, args, {"image": img}))
+    args = {"keys": "image", "source_key": "image", "margin": 1, "allow_smaller": True, "mode": "edge"}
+    cases.append(case("allow_smaller_margin", CropForegroundd, args, {"image": img}))
+    return cases
+
+
+GENERATORS = {"CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
