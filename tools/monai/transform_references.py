@@ -107,7 +107,20 @@ def crop_foreground():
     return cases
 
 
-GENERATORS = {"CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def decathlon_datalist():
+    """monai.data.load_decathlon_datalist on test/fixtures/monai/datalist/datalist.json, paths made relative to
+    the repository (run from the repository root) so that the fixture does not depend on where it lives."""
+    from monai.data import load_decathlon_datalist
+
+    file = "test/fixtures/monai/datalist/datalist.json"
+    cases = []
+    for kwargs in [{}, {"is_segmentation": False}, {"data_list_key": "validation"}, {"data_list_key": "test"},
+                   {"data_list_key": "training", "base_dir": "test/fixtures/monai"}]:
+        cases.append({"name": json.dumps(kwargs), "args": kwargs, "input": {"file": file}, "output": load_decathlon_datalist(file, **kwargs)})
+    return cases
+
+
+GENERATORS = {"load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
