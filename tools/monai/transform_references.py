@@ -120,7 +120,54 @@ def decathlon_datalist():
     return cases
 
 
-GENERATORS = {"load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def save_image():
+    """SaveImaged into a temporary folder: the written files' paths (relative to output_dir), stored dtype,
+    affine and data (read back with nibabel, C order over [X, Y, Z])."""
+    import tempfile
+
+    import nibabel as nib
+    from monai.transforms import SaveImaged
+
+    rng = np.random.default_rng(12)
+    data = rng.uniform(-3, 300, size=(1, 5, 4, 3)).astype(np.float32)
+    data[0, 0, 0, :] = [2.7, -1.5, 255.9]
+    a0 = np.array([[-2.0, 0, 0, 10], [0, 3.0, 0, -20], [0, 0, 4.0, 30], [0, 0, 0, 1]])
+    # the current grid: 1.5x the spacing, shifted, smaller (as after Spacingd), so resample has work to do.
+    # The offsets avoid exact nearest-neighbour ties (x.5 source indices): there torch's float64 grid
+    # normalisation rounds either way, where ours rounds the exact coordinate half to even.
+    a1 = np.array([[-3.0, 0, 0, 10.4], [0, 4.5, 0, -19.2], [0, 0, 6.0, 31.3], [0, 0, 0, 1]])
+    cases = []
+    for name, args, affine in [
+        ("default", {}, a0),
+        ("int16_no_folder", {"output_dtype": "int16", "separate_folder": False, "output_postfix": "seg"}, a0),
+        ("uint8_nii", {"output_dtype": "uint8", "output_ext": ".nii"}, a0),
+        ("keep_dtype_data_root", {"output_dtype": None, "data_root_dir": "/in", "output_postfix": ""}, a0),
+        ("scale_ignored_for_nifti", {"scale": 255, "output_dtype": "uint8"}, a0),
+        ("resample_nearest", {"resample": True}, a1),
+        ("resample_bilinear", {"resample": True, "mode": "bilinear"}, a1),
+        ("resample_bilinear_zeros", {"resample": True, "mode": "bilinear", "padding_mode": "zeros"}, a1),
+        ("resample_on_original_grid", {"resample": True, "output_dtype": "int16"}, a0),
+    ]:
+        with tempfile.TemporaryDirectory() as out_dir:
+            img = monai.data.MetaTensor(torch.tensor(data.copy()), affine=torch.tensor(affine),
+                                        meta={"original_affine": torch.tensor(a0), "spatial_shape": np.array([6, 5, 4]),
+                                              "filename_or_obj": "/in/p1/case.nii.gz"})
+            kwargs = {"keys": "pred", "output_dir": out_dir, **args}
+            SaveImaged(**kwargs)({"pred": img})
+            written = []
+            for root, _, files in os.walk(out_dir):
+                for f in files:
+                    full = os.path.join(root, f)
+                    nii = nib.load(full)
+                    written.append({"path": os.path.relpath(full, out_dir), "dtype": str(nii.get_data_dtype()),
+                                    "affine": nii.affine.tolist(), "sform_code": int(nii.header["sform_code"]),
+                                    "array": arr(np.asanyarray(nii.dataobj)[None])})
+        cases.append({"name": name, "args": args, "input": {"pred": arr(data), "affine": affine.tolist(), "original_affine": a0.tolist(),
+                      "spatial_shape": [6, 5, 4], "filename": "/in/p1/case.nii.gz"}, "output": {"files": written}})
+    return cases
+
+
+GENERATORS = {"SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
