@@ -167,7 +167,60 @@ def save_image():
     return cases
 
 
-GENERATORS = {"SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def keep_largest():
+    """Blobs of distinct sizes (some touching only at an edge or a corner, so connectivity matters) plus
+    sparse noise. Where the largest components tie in size, MONAI keeps whichever numpy's unstable argsort
+    puts first, which depends on the numpy build; the generator refuses such inputs (checked per case)."""
+    from skimage import measure
+    from monai.transforms import KeepLargestConnectedComponentd
+
+    rng = np.random.default_rng(13)
+    lab = np.zeros((10, 9, 8), dtype=np.float32)
+    lab[0:3, 0:3, 0:2] = 1          # 18
+    lab[3:5, 3:5, 2:4] = 1          # 8, touches the first at a corner only
+    lab[6:8, 6:9, 5:8] = 1          # 18 - 1 below
+    lab[7, 8, 7] = 0
+    lab[0:2, 5:9, 0:3] = 2          # 24
+    lab[2:4, 3:5, 3:6] = 2          # 12, touches label 1's second blob along an edge
+    lab[7:10, 0:3, 0:2] = 3         # 18
+    lab[5:8, 0:3, 3:6] = 3          # 27, touches the 18 along an edge
+    noise = (rng.uniform(size=lab.shape) < 0.06) & (lab == 0)
+    lab[noise] = rng.integers(1, 4, size=int(noise.sum()))
+    labels = lab[None]
+    onehot = np.concatenate([(labels == c) for c in range(4)]).astype(np.float32)
+
+    def check_no_tie(masks, connectivity, keep):
+        for m in masks:
+            f, n = measure.label(m, connectivity=connectivity, return_num=True)
+            if n <= keep:
+                continue
+            counts = sorted(np.bincount(f[f > 0]).tolist(), reverse=True)
+            assert counts[keep - 1] != counts[keep], f"tie at the kept boundary: {counts[:keep + 2]}"
+
+    cases = []
+    for args in [
+        {},
+        {"applied_labels": [1, 2]},
+        {"applied_labels": [1, 2], "independent": False},
+        {"applied_labels": 3, "connectivity": 1},
+        {"connectivity": 2},
+        {"independent": False, "connectivity": 1},
+        {"num_components": 2, "connectivity": 1, "applied_labels": [1]},
+    ]:
+        applied = args.get("applied_labels", [1, 2, 3])
+        applied = applied if isinstance(applied, list) else [applied]
+        masks = [lab == a for a in applied] if args.get("independent", True) else [np.isin(lab, applied)]
+        check_no_tie(masks, args.get("connectivity", 3), args.get("num_components", 1))
+        cases.append(case(f"labels {json.dumps(args)}", KeepLargestConnectedComponentd, {"keys": "pred", **args}, {"pred": labels}))
+    for args in [{}, {"applied_labels": [1, 3]}, {"is_onehot": True, "independent": False, "applied_labels": [1, 2]}, {"connectivity": 1}]:
+        applied = args.get("applied_labels", [1, 2, 3])
+        masks = [onehot[a] > 0 for a in applied] if args.get("independent", True) else [onehot[applied].max(0) > 0]
+        check_no_tie(masks, args.get("connectivity", 3), 1)
+        cases.append(case(f"onehot {json.dumps(args)}", KeepLargestConnectedComponentd, {"keys": "pred", **args}, {"pred": onehot}))
+    return cases
+
+
+GENERATORS = {"KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
