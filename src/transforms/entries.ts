@@ -16,6 +16,12 @@ import { keepLargestConnectedComponentdEntry } from './post/KeepLargestConnected
 import { castToTypedEntry } from './utility/CastToTyped.js';
 import { ensureChannelFirstdEntry } from './utility/EnsureChannelFirstd.js';
 import { ensureTypedEntry } from './utility/EnsureTyped.js';
+import { concatItemsdEntry } from './utility/ConcatItemsd.js';
+import { lambdadEntry } from './utility/Lambdad.js';
+import { mapLabelValuedEntry } from './utility/MapLabelValued.js';
+import { splitDimdEntry } from './utility/SplitDimd.js';
+import { toDevicedEntry } from './utility/ToDeviced.js';
+import { toTensordEntry } from './utility/ToTensord.js';
 import { composeEntry } from './Compose.js';
 import { cropForegrounddEntry } from './crop/CropForegroundd.js';
 import { invertdEntry } from './post/Invertd.js';
@@ -27,6 +33,12 @@ import { saveImagedEntry } from './io/SaveImaged.js';
 export const transformEntries: ComponentEntry[] = [
   ensureChannelFirstdEntry,
   ensureTypedEntry,
+  toTensordEntry,
+  toDevicedEntry,
+  mapLabelValuedEntry,
+  splitDimdEntry,
+  concatItemsdEntry,
+  lambdadEntry,
   castToTypedEntry,
   scaleIntensityRangedEntry,
   scaleIntensityRangePercentilesdEntry,

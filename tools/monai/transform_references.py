@@ -42,6 +42,7 @@ def case(name, transform_cls, args, inputs):
         "args": args,
         "input": recorded,
         "output": {k: (arr(v) if isinstance(v, (torch.Tensor, np.ndarray)) else v) for k, v in out.items()},
+        "affine": {k: affine_of(v) for k, v in out.items() if isinstance(v, monai.data.MetaTensor)},
     }
 
 
@@ -220,16 +221,49 @@ def keep_largest():
     return cases
 
 
-GENERATORS = {"KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def utility():
+    """MapLabelValued, ConcatItemsd, SplitDimd, ToTensord on small seeded arrays (one file per transform)."""
+    from monai.transforms import ConcatItemsd, MapLabelValued, SplitDimd, ToTensord
+
+    rng = np.random.default_rng(14)
+    labels = rng.integers(0, 5, size=(1, 4, 3, 2)).astype(np.float32)
+    a = rng.normal(size=(2, 3, 4, 2)).astype(np.float32)
+    b = rng.normal(size=(1, 3, 4, 2)).astype(np.float32)
+    c = rng.normal(size=(2, 3, 1, 2)).astype(np.float32)
+    ints = rng.integers(0, 9, size=(1, 3, 4, 2)).astype(np.uint8)
+    return {
+        "MapLabelValued": [
+            case("chain_not_applied", MapLabelValued, {"keys": "seg", "orig_labels": [1, 2, 3], "target_labels": [2, 3, 10]}, {"seg": labels}),
+            case("uint8", MapLabelValued, {"keys": "seg", "orig_labels": [4, 0], "target_labels": [1, 7], "dtype": "uint8"}, {"seg": labels}),
+        ],
+        "ConcatItemsd": [
+            case("channels", ConcatItemsd, {"keys": ["a", "b"], "name": "ab"}, {"a": a, "b": b}),
+            case("spatial_dim_2", ConcatItemsd, {"keys": ["a", "c"], "name": "ac", "dim": 2}, {"a": a, "c": c}),
+            case("uint8_with_float", ConcatItemsd, {"keys": ["b", "i"], "name": "bi"}, {"b": b, "i": ints}),
+        ],
+        "SplitDimd": [
+            case("channels", SplitDimd, {"keys": "a"}, {"a": a}),
+            case("postfixes", SplitDimd, {"keys": "a", "output_postfixes": ["t1", "t2"]}, {"a": a}),
+            case("spatial_dim_3", SplitDimd, {"keys": "b", "dim": 3}, {"b": b}),
+        ],
+        "ToTensord": [
+            case("dtype", ToTensord, {"keys": "i", "dtype": "float32"}, {"i": ints}),
+            case("no_dtype", ToTensord, {"keys": "i"}, {"i": ints}),
+        ],
+    }
+
+
+GENERATORS = {"utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
     os.makedirs(OUT, exist_ok=True)
     for name in names or GENERATORS:
-        cases = GENERATORS[name]()
-        with open(os.path.join(OUT, f"{name}.json"), "w") as f:
-            json.dump({"monai": monai.__version__, "torch": torch.__version__, "generator": "tools/monai/transform_references.py", "cases": cases}, f)
-        print(f"{name}: {len(cases)} cases")
+        result = GENERATORS[name]()
+        for file, cases in (result.items() if isinstance(result, dict) else [(name, result)]):
+            with open(os.path.join(OUT, f"{file}.json"), "w") as f:
+                json.dump({"monai": monai.__version__, "torch": torch.__version__, "generator": "tools/monai/transform_references.py", "cases": cases}, f)
+            print(f"{file}: {len(cases)} cases")
 
 
 if __name__ == "__main__":
