@@ -284,7 +284,34 @@ def resized():
     return cases
 
 
-GENERATORS = {"Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def slice_inferer():
+    """SliceInferer with a fixed 2-D network (a 3x3 same-padded Conv2d, 1 -> 2 channels, seeded weights) over
+    a small volume, along each spatial_dim; the test runs the same convolution as its predictor."""
+    from monai.inferers import SliceInferer
+
+    rng = np.random.default_rng(16)
+    volume = rng.normal(size=(1, 1, 7, 9, 5)).astype(np.float32)
+    weight = rng.normal(size=(2, 1, 3, 3)).astype(np.float32)
+    bias = np.array([0.5, -0.25], dtype=np.float32)
+    conv = torch.nn.Conv2d(1, 2, 3, padding=1)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(weight))
+        conv.bias.copy_(torch.tensor(bias))
+    cases = []
+    for args in [
+        {"roi_size": [4, 6], "sw_batch_size": 3, "spatial_dim": 0},
+        {"roi_size": [4, 3], "sw_batch_size": 2, "spatial_dim": 1, "overlap": 0.5, "mode": "gaussian"},
+        {"roi_size": [7, 9], "sw_batch_size": 4, "spatial_dim": 2},
+        {"roi_size": [5, 5], "spatial_dim": 2, "overlap": 0.25, "padding_mode": "replicate"},
+    ]:
+        with torch.no_grad():
+            out = SliceInferer(**args)(torch.tensor(volume), conv)
+        cases.append({"name": json.dumps(args), "args": args, "input": {"image": arr(volume), "weight": arr(weight), "bias": arr(bias)},
+                      "output": {"pred": arr(out)}})
+    return cases
+
+
+GENERATORS = {"SliceInferer": slice_inferer, "Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):
