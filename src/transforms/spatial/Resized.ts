@@ -15,7 +15,7 @@ import { BundleError } from '../../errors/index.js';
 import { multiply } from '../../image/geometry.js';
 import { type Mat4, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
-import { popOperation, withOperation, type InverseOptions } from '../invertible.js';
+import { invertKeys, withOperation, type InverseOptions } from '../invertible.js';
 import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
 import type { Sample } from '../Transform.js';
 import { gaussianSmooth, interpolate, type ResizeMode } from './resize.js';
@@ -115,15 +115,10 @@ export class Resized extends MapTransform {
 
   /** Resizes back to the recorded shape with the same mode (MONAI's inverse), restoring the affine. */
   inverse(sample: Sample, options: InverseOptions = {}): Sample {
-    const out: Sample = { ...sample };
-    const keys = options.allowMissingKeys ? this.keys.filter((k) => sample[k] !== undefined) : this.presentKeys(sample);
-    for (const key of keys) {
-      const { operation, volume } = popOperation(this.volumeAt(sample, key), this.name, key, this.id);
-      const info = operation.info as { origSpatialShape: number[]; mode: ResizeMode; alignCorners: boolean; originalAffine: Mat4 };
-      const back = resizeVolume(volume, info.origSpatialShape, info.mode, info.alignCorners, false, null);
-      out[key] = { ...back, affine: info.originalAffine.map((r) => r.slice()) };
-    }
-    return out;
+    return invertKeys<{ origSpatialShape: number[]; mode: ResizeMode; alignCorners: boolean; originalAffine: Mat4 }>(this, sample, options, (info, volume) => ({
+      ...resizeVolume(volume, info.origSpatialShape, info.mode, info.alignCorners, false, null),
+      affine: info.originalAffine.map((r) => r.slice()),
+    }));
   }
 }
 
