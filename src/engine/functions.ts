@@ -9,10 +9,12 @@
  *   (registry/runnable.ts): never a mutator of a plain value that other references share.
  * - `$glob(folder, pattern)`: the sorted list of files matching `pattern` under `folder` (see glob.ts), for
  *   batch configs: `"input_list": "$glob(@input_dir, '*.nii.gz')"`; confined by the root rule.
+ * - `$load_decathlon_datalist(path, ...)`: MONAI's datalist loader (see datalist.ts).
  */
 import { BundleError } from '../errors/index.js';
 import type { Handler } from './events.js';
 import { runnableMethods } from '../registry/runnable.js';
+import { datalistArguments, loadDecathlonDatalist } from './datalist.js';
 import { globFiles, type GlobConfinement } from './glob.js';
 
 /** The shape loadConfig's `functions` option takes (JSONata function signature optional). */
@@ -32,6 +34,7 @@ export function engineFunctions(context: RunContext = { handlers: [] }): Record<
   return {
     run: { implementation: (component: unknown, method?: unknown) => runMethod(component, method, context) },
     glob: { implementation: (folder: unknown, pattern: unknown) => globFiles(folder as string, pattern as string, context.glob) },
+    load_decathlon_datalist: { implementation: (file: unknown, ...rest: unknown[]) => loadDecathlonDatalist(file, datalistArguments(rest)) },
   };
 }
 
@@ -47,6 +50,7 @@ export function inspectionFunctions(): Record<string, EngineFunction> {
       },
     },
     glob: engineFunctions().glob!,
+    load_decathlon_datalist: engineFunctions().load_decathlon_datalist!,
   };
 }
 
