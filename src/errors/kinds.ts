@@ -50,6 +50,8 @@ export const KINDS = {
   invalid_prompt: { layer: 'engine', exitCode: 1, hint: 'see the bundle docs for the prompt format' },
   invalid_metadata: { layer: 'engine', exitCode: 1, hint: 'fix metadata.json so that it validates against the schema it names' },
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },
+  // convert
+  conversion_incomplete: { layer: 'cli', exitCode: 1, hint: 'see CONVERSION.md in the output folder: each item has what to write instead; --allow-partial accepts the result as it is' },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },
   internal: { layer: 'cli', exitCode: 3, hint: 'this is a bug in the interpreter; please report it with the command line and --debug output' },
