@@ -7,9 +7,11 @@
  *   component that accepts handlers (an evaluator), the run's own handlers (progress, summary) are attached.
  * - `$glob(folder, pattern)`: the sorted list of files matching `pattern` under `folder` (see glob.ts), for
  *   batch configs: `"input_list": "$glob(@input_dir, '*.nii.gz')"`.
+ * - `$load_decathlon_datalist(path, ...)`: MONAI's datalist loader (see datalist.ts).
  */
 import { BundleError } from '../errors/index.js';
 import type { Handler } from './events.js';
+import { datalistArguments, loadDecathlonDatalist } from './datalist.js';
 import { globFiles } from './glob.js';
 
 /** The shape loadConfig's `functions` option takes (JSONata function signature optional). */
@@ -27,6 +29,7 @@ export function engineFunctions(context: RunContext = { handlers: [] }): Record<
   return {
     run: { implementation: (component: unknown, method?: unknown) => runMethod(component, method, context) },
     glob: { implementation: (folder: unknown, pattern: unknown) => globFiles(folder as string, pattern as string) },
+    load_decathlon_datalist: { implementation: (file: unknown, ...rest: unknown[]) => loadDecathlonDatalist(file, datalistArguments(rest)) },
   };
 }
 

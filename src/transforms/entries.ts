@@ -5,6 +5,7 @@
 import type { ComponentEntry } from '../registry/ComponentEntry.js';
 import { dataLoaderEntry } from './data/DataLoader.js';
 import { datasetEntry } from './data/Dataset.js';
+import { normalizeIntensitydEntry } from './intensity/NormalizeIntensityd.js';
 import { nanToNumdEntry } from './intensity/NanToNumd.js';
 import { scaleIntensitydEntry } from './intensity/ScaleIntensityd.js';
 import { scaleIntensityRangedEntry } from './intensity/ScaleIntensityRanged.js';
@@ -15,6 +16,12 @@ import { keepLargestConnectedComponentdEntry } from './post/KeepLargestConnected
 import { castToTypedEntry } from './utility/CastToTyped.js';
 import { ensureChannelFirstdEntry } from './utility/EnsureChannelFirstd.js';
 import { ensureTypedEntry } from './utility/EnsureTyped.js';
+import { concatItemsdEntry } from './utility/ConcatItemsd.js';
+import { lambdadEntry } from './utility/Lambdad.js';
+import { mapLabelValuedEntry } from './utility/MapLabelValued.js';
+import { splitDimdEntry } from './utility/SplitDimd.js';
+import { toDevicedEntry } from './utility/ToDeviced.js';
+import { toTensordEntry } from './utility/ToTensord.js';
 import { composeEntry } from './Compose.js';
 import { cropForegrounddEntry } from './crop/CropForegroundd.js';
 import { invertdEntry } from './post/Invertd.js';
@@ -26,11 +33,18 @@ import { saveImagedEntry } from './io/SaveImaged.js';
 export const transformEntries: ComponentEntry[] = [
   ensureChannelFirstdEntry,
   ensureTypedEntry,
+  toTensordEntry,
+  toDevicedEntry,
+  mapLabelValuedEntry,
+  splitDimdEntry,
+  concatItemsdEntry,
+  lambdadEntry,
   castToTypedEntry,
   scaleIntensityRangedEntry,
   scaleIntensityRangePercentilesdEntry,
   scaleIntensitydEntry,
   nanToNumdEntry,
+  normalizeIntensitydEntry,
   activationsdEntry,
   asDiscretedEntry,
   keepLargestConnectedComponentdEntry,

@@ -14,7 +14,7 @@ import { NIFTI1 } from 'nifti-reader-js';
 import { BundleError } from '../../errors/index.js';
 import { tempPathBeside } from '../../util/atomicWrite.js';
 import { allocate, type DType, numel, type TypedArray, type Volume } from '../Volume.js';
-import { BYTES_PER_VOXEL, DTYPE_TO_CODE, integerRange, isIntegerDtype } from './datatypes.js';
+import { BYTES_PER_VOXEL, DTYPE_TO_CODE, isIntegerDtype } from './datatypes.js';
 import { affineToQform } from './quaternion.js';
 import { gatherPlanes, planesPerSlab } from './transpose.js';
 
@@ -139,11 +139,17 @@ function* fileChunks(header: Uint8Array, volume: Volume, dtype: DType): Generato
   }
 }
 
-/** numpy's float -> int `astype` truncates toward zero; out-of-range values are clamped and NaN becomes 0. */
+/**
+ * numpy's float -> int `astype` as MONAI's writer runs it (x86): truncation toward zero through a 32-bit
+ * integer, so values beyond the dtype wrap (-1.5 as uint8 is 255, 40000.7 as int16 is -25536); a value
+ * beyond int32 (or NaN, inf) becomes int32's minimum, i.e. -2147483648 for int32 and 0 for the smaller
+ * dtypes. uint32 wraps from [-2^31, 2^32) and is 0 elsewhere.
+ */
 function truncateInto(values: Float64Array, out: TypedArray, dtype: DType): void {
-  const [lo, hi] = integerRange(dtype);
+  const [lo, hi] = dtype === 'uint32' ? [-2147483648, 4294967295] : [-2147483648, 2147483647];
+  const outside = dtype === 'int32' ? -2147483648 : 0;
   for (let i = 0; i < values.length; i++) {
     const v = Math.trunc(values[i]!);
-    out[i] = v !== v ? 0 : v < lo ? lo : v > hi ? hi : v;
+    out[i] = v >= lo && v <= hi ? v : outside; // typed-array assignment wraps modulo 2^bits; NaN fails both tests
   }
 }

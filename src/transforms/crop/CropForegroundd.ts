@@ -7,16 +7,19 @@
  * - MONAI's `select_fn` is a Python callable, which a JSON bundle cannot hold; the foreground here is
  *   `value > threshold` (default 0, MONAI's default `is_positive`) on any selected channel.
  * - An image with no foreground voxel is an error; MONAI crops it to an empty box and fails later.
- * - Only `mode: "constant"` padding (MONAI's default) is supported.
+ * Where the box reaches outside the image (allow_smaller false, or k_divisible), the outside is padded with
+ * `mode` per key, as MONAI's crop-then-pad: constant (0), edge/replicate, reflect, symmetric, wrap/circular,
+ * minimum, maximum, mean, median (numpy's statistic modes, one axis after the other). numpy's linear_ramp
+ * and empty are not offered. The inverse pads back with 0, as MONAI's does.
  */
 import { BundleError } from '../../errors/index.js';
 import { allClose, multiply } from '../../image/geometry.js';
 import { withParts, type Mat4, type Volume } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
-import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
+import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
 import { popOperation, withOperation, type InverseOptions } from '../invertible.js';
 import type { Sample } from '../Transform.js';
-import { extractBox } from './region.js';
+import { extractBoxWithMode, PAD_MODES, type PadMode } from './pad.js';
 
 export interface ForegroundBoxOptions {
   threshold?: number;
@@ -81,9 +84,9 @@ export function foregroundBox(extent: { min: number[]; max: number[] }, spatialS
   return { start, end };
 }
 
-/** `volume` cut (and, outside the image, zero-padded) to the box; the affine moves its origin to `start`. */
-export function cropVolume(volume: Volume, start: readonly number[], end: readonly number[]): Volume {
-  const data = extractBox(volume.data, volume.shape, start, end);
+/** `volume` cut (and, outside the image, padded with `mode`) to the box; the affine moves its origin to `start`. */
+export function cropVolume(volume: Volume, start: readonly number[], end: readonly number[], mode: PadMode = 'constant'): Volume {
+  const data = extractBoxWithMode(volume.data, volume.shape, start, end, mode);
   const affine = multiply(volume.affine, translation(start));
   return withParts(volume, { data, shape: [volume.shape[0]!, ...end.map((e, d) => e - start[d]!)], affine });
 }
@@ -101,14 +104,18 @@ export interface CropForegrounddOptions extends MapTransformOptions, ForegroundB
   sourceKey: string;
   startCoordKey?: string | null;
   endCoordKey?: string | null;
+  /** padding outside the image: one mode for every key or one per key; default constant */
+  mode?: PadMode | readonly PadMode[];
 }
 
 export class CropForegroundd extends MapTransform {
   readonly name = 'CropForegroundd';
   readonly options: CropForegrounddOptions;
+  readonly modes: PadMode[];
 
   constructor(options: CropForegrounddOptions) {
     super(options);
+    this.modes = perKey<PadMode>(options.mode ?? 'constant', this.keys, 'mode', this.name, this.id);
     const margins = [options.margin ?? 0].flat();
     if (margins.some((m) => m < 0)) {
       throw new BundleError('invalid_arguments', `CropForegroundd margin must not be negative, got ${JSON.stringify(options.margin)}.`, {
@@ -138,7 +145,7 @@ export class CropForegroundd extends MapTransform {
     const out: Sample = { ...sample };
     for (const key of this.presentKeys(sample)) {
       const volume = this.volumeAt(sample, key);
-      out[key] = withOperation(cropVolume(volume, start, end), {
+      out[key] = withOperation(cropVolume(volume, start, end, this.modes[this.keys.indexOf(key)]), {
         transform: this.name,
         info: { start, end, origSpatialShape: volume.shape.slice(1), originalAffine: volume.affine.map((r) => r.slice()) },
       });
@@ -173,7 +180,7 @@ interface CropForegrounddArgs {
   margin?: number | number[];
   allow_smaller?: boolean;
   k_divisible?: number | number[];
-  mode?: string;
+  mode?: PadMode | PadMode[];
   start_coord_key?: string | null;
   end_coord_key?: string | null;
   allow_missing_keys?: boolean;
@@ -194,7 +201,14 @@ export const cropForegrounddEntry: ComponentEntry<CropForegrounddArgs, CropForeg
       margin: { ...intOrList, default: 0 },
       allow_smaller: { type: 'boolean', default: false, description: 'clamp the box to the image instead of padding' },
       k_divisible: { oneOf: [{ type: 'integer', minimum: 1 }, { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 }], default: 1 },
-      mode: { type: 'string', enum: ['constant'], default: 'constant', description: 'padding outside the image: 0' },
+      mode: {
+        oneOf: [
+          { type: 'string', enum: [...PAD_MODES] },
+          { type: 'array', items: { type: 'string', enum: [...PAD_MODES] }, minItems: 1 },
+        ],
+        default: 'constant',
+        description: 'padding where the box reaches outside the image (one mode, or one per key): constant is 0; numpy/torch modes as MONAI',
+      },
       start_coord_key: { type: ['string', 'null'], default: 'foreground_start_coord' },
       end_coord_key: { type: ['string', 'null'], default: 'foreground_end_coord' },
     },
@@ -219,6 +233,7 @@ export const cropForegrounddEntry: ComponentEntry<CropForegrounddArgs, CropForeg
       kDivisible: args.k_divisible,
       startCoordKey: args.start_coord_key,
       endCoordKey: args.end_coord_key,
+      mode: args.mode,
     });
   },
 };

@@ -2,7 +2,14 @@
  * LoadImaged: replaces each key's file path with the loaded Volume (MONAI's LoadImaged with the
  * NibabelReader). Volumes are always channel first, [C, X, Y, Z], so `ensure_channel_first` changes nothing.
  * A list of paths loads each file and stacks them as channels, as MONAI does.
+ *
+ * `reader`: zoo bundles name ITKReader, NibabelReader or PydicomReader. All three are accepted, and all read
+ * NIfTI files with the one NIfTI reader underneath (nibabel's rules: the sform when its code is set, else
+ * the qform). For ordinary NIfTI files MONAI's readers give the same array and RAS affine; ITK may prefer
+ * the qform where a file's sform and qform disagree. DICOM is not read: a folder (a DICOM series) or a
+ * .dcm file is an `unsupported_image` error that says how to convert it to NIfTI.
  */
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { BundleError } from '../../errors/index.js';
 import { readNifti } from '../../image/nifti/read.js';
@@ -22,6 +29,17 @@ export interface LoadImagedOptions extends MapTransformOptions {
   overwriting?: boolean;
   /** expand a leading "~/" to the home folder, as MONAI does; default true */
   expandUser?: boolean;
+  /** the MONAI reader the bundle named (for messages); every one reads NIfTI with the same reader */
+  reader?: string | null;
+}
+
+/** MONAI reader names accepted as `reader` (also with the `monai.data.` prefix, in any case). */
+export const READER_NAMES = ['NibabelReader', 'ITKReader', 'PydicomReader'];
+
+/** The canonical reader name of a `reader` value, or undefined when it names no accepted reader. */
+export function readerName(value: string): string | undefined {
+  const bare = value.replace(/^monai\.data\.(image_reader\.)?/, '').toLowerCase();
+  return READER_NAMES.find((n) => n.toLowerCase() === bare);
 }
 
 export class LoadImaged extends MapTransform {
@@ -31,9 +49,11 @@ export class LoadImaged extends MapTransform {
   readonly metaKeyNames: string[];
   readonly overwriting: boolean;
   readonly expandUser: boolean;
+  readonly reader: string;
 
   constructor(options: LoadImagedOptions) {
     super(options);
+    this.reader = options.reader ?? 'NibabelReader';
     this.dtype = options.dtype === undefined ? 'float32' : options.dtype;
     this.imageOnly = options.imageOnly ?? true;
     this.overwriting = options.overwriting ?? false;
@@ -73,16 +93,39 @@ export class LoadImaged extends MapTransform {
       }
       return this.expandUser && (v === '~' || v.startsWith('~/')) ? homedir() + v.slice(1) : v;
     };
+    const read = (file: string) => {
+      this.refuseDicom(file, key);
+      return readNifti(file, { dtype: this.dtype });
+    };
     try {
-      if (!Array.isArray(value)) return await readNifti(asPath(value), { dtype: this.dtype });
+      if (!Array.isArray(value)) return await read(asPath(value));
       if (value.length === 0) throw new BundleError('invalid_data', `LoadImaged got an empty list of files under key "${key}".`, { location: where });
       const volumes: Volume[] = [];
-      for (const item of value) volumes.push(await readNifti(asPath(item), { dtype: this.dtype }));
+      for (const item of value) volumes.push(await read(asPath(item)));
       return stackChannels(volumes, key, this.id);
     } catch (error) {
       if (error instanceof BundleError) throw error.withLocation(where);
       throw error;
     }
+  }
+
+  /** A DICOM series (a folder) or file: say that only NIfTI is read and how to convert. */
+  private refuseDicom(file: string, key: string): void {
+    let folder = false;
+    try {
+      folder = statSync(file).isDirectory();
+    } catch {
+      return; // a missing file is reported by the NIfTI reader
+    }
+    if (!folder && !/\.dcm$/i.test(file)) return;
+    throw new BundleError(
+      'unsupported_image',
+      `LoadImaged (reader ${this.reader}) got ${folder ? 'a folder' : 'a DICOM file'} under key "${key}": DICOM is not read here, only NIfTI files (.nii, .nii.gz).`,
+      {
+        hint: `convert the series to NIfTI first, e.g. \`dcm2niix -z y -o <out_dir> ${folder ? file : '<series_folder>'}\`, and give the .nii.gz path`,
+        location: { id: this.id, path: key, file },
+      },
+    );
   }
 }
 
@@ -149,11 +192,14 @@ interface LoadImagedArgs {
 export const loadImagedEntry: ComponentEntry<LoadImagedArgs, LoadImaged> = {
   name: 'LoadImaged',
   aliases: ['monai.transforms.LoadImaged', 'LoadImageD', 'LoadImageDict', 'monai.transforms.LoadImageD'],
-  description: 'Loads NIfTI images (.nii, .nii.gz) from the paths under the keys, as MONAI LoadImaged with NibabelReader.',
+  description: 'Loads NIfTI images (.nii, .nii.gz) from the paths under the keys, as MONAI LoadImaged (ITKReader, NibabelReader and PydicomReader all read NIfTI here).',
   argsSchema: mapTransformSchema({
     reader: {
-      oneOf: [{ type: 'null' }, { type: 'string', enum: ['NibabelReader', 'monai.data.NibabelReader', 'nibabelreader'] }],
-      description: 'only the NIfTI reader (NibabelReader) is available',
+      oneOf: [
+        { type: 'null' },
+        { type: 'string', enum: READER_NAMES.flatMap((n) => [n, `monai.data.${n}`, n.toLowerCase()]) },
+      ],
+      description: 'ITKReader, NibabelReader, PydicomReader: all read NIfTI files with the one NIfTI reader; DICOM is not read',
     },
     dtype: { oneOf: [{ type: 'null' }, dtypeSchema], default: 'float32', description: 'output dtype; null keeps the stored type' },
     image_only: { type: 'boolean', default: true },
@@ -178,6 +224,7 @@ export const loadImagedEntry: ComponentEntry<LoadImagedArgs, LoadImaged> = {
       metaKeyPostfix: args.meta_key_postfix,
       overwriting: args.overwriting,
       expandUser: args.expanduser,
+      reader: args.reader == null ? null : readerName(args.reader),
       id: context.id,
     });
   },

@@ -4,6 +4,13 @@
  * where stem is the source's base name without `.gz` and then one more extension. The source is the
  * volume's meta.filename (Invertd copies the image's meta to the prediction). The sample passes through.
  * The header's sform/qform codes are the source file's where it set them, else 1 (MONAI always writes 1).
+ *
+ * As MONAI's NibabelWriter: `resample: true` resamples the volume from its current grid onto the grid it
+ * was loaded on (meta originalAffine and originalSpatialShape; MONAI's original_affine and spatial_shape)
+ * with `mode` (nearest, MONAI's default, or bilinear) and `padding_mode` (border or zeros), and writes it
+ * with that affine; nothing happens when the grids already agree. `output_dtype` casts as numpy's astype
+ * (floats truncate toward zero, integers wrap: -1.5 as uint8 is 255). `scale` only concerns MONAI's PNG
+ * writer: for NIfTI MONAI ignores it, and so do we, with a warning.
  */
 import path from 'node:path';
 import { BundleError } from '../../errors/index.js';
@@ -13,6 +20,7 @@ import { type ComponentEntry, type Logger, silentLogger } from '../../registry/C
 import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
 import type { Sample } from '../Transform.js';
 import { dtypeSchema, parseDType } from '../utility/dtypes.js';
+import { resampleVolume, resamplingIsIdentity, type InterpolationMode, type PaddingMode } from '../spatial/resample.js';
 
 export interface SaveImagedOptions extends MapTransformOptions {
   outputDir?: string;
@@ -24,8 +32,10 @@ export interface SaveImagedOptions extends MapTransformOptions {
   separateFolder?: boolean;
   /** MONAI's data_root_dir: keep the source's folders below this root in the output */
   dataRootDir?: string;
-  /** true: only accepted when the volume is already on its original grid (nothing to resample) */
+  /** resample onto the grid the volume was loaded on before writing */
   resample?: boolean;
+  mode?: InterpolationMode;
+  paddingMode?: PaddingMode;
   printLog?: boolean;
   /**
    * record the written path in the returned volume's meta (`saved_to`). MONAI defaults to false; we default
@@ -63,6 +73,8 @@ export class SaveImaged extends MapTransform {
   readonly separateFolder: boolean;
   readonly dataRootDir: string;
   readonly resample: boolean;
+  readonly mode: InterpolationMode;
+  readonly paddingMode: PaddingMode;
   readonly printLog: boolean;
   readonly savepathInMetadict: boolean;
   readonly logger: Logger;
@@ -84,6 +96,8 @@ export class SaveImaged extends MapTransform {
     this.separateFolder = options.separateFolder ?? true;
     this.dataRootDir = options.dataRootDir ?? '';
     this.resample = options.resample ?? false;
+    this.mode = options.mode ?? 'nearest';
+    this.paddingMode = options.paddingMode ?? 'border';
     this.printLog = options.printLog ?? true;
     this.savepathInMetadict = options.savepathInMetadict ?? true;
     this.logger = options.logger ?? silentLogger;
@@ -102,21 +116,30 @@ export class SaveImaged extends MapTransform {
   }
 
   protected override async transformVolume(volume: Volume, key: string): Promise<Volume> {
-    if (this.resample && !onOriginalGrid(volume)) {
-      throw new BundleError('invalid_arguments', `SaveImaged with resample=true would have to resample "${key}" to its original grid, which is not supported.`, {
-        hint: 'invert the spatial transforms first (Invertd) and save with resample false',
-        location: { id: this.id, path: '/resample' },
-      });
-    }
     const file = this.outputPath(volume, key);
+    const written = this.resample ? this.toOriginalGrid(volume, key) : volume;
     try {
-      await writeNifti(file, volume, { dtype: this.outputDtype ?? volume.dtype, ...sourceXformCodes(volume) });
+      await writeNifti(file, written, { dtype: this.outputDtype ?? volume.dtype, ...sourceXformCodes(volume) });
     } catch (error) {
       if (error instanceof BundleError) throw error.withLocation({ id: this.id, path: key });
       throw error;
     }
     if (this.printLog) this.logger.info(`writing: ${file}`);
     return this.savepathInMetadict ? { ...volume, meta: { ...volume.meta, saved_to: file } } : volume;
+  }
+
+  /** MONAI's resample_if_needed onto (original_affine, spatial_shape); the volume itself when they agree. */
+  private toOriginalGrid(volume: Volume, key: string): Volume {
+    const { originalAffine, originalSpatialShape } = volume.meta;
+    if (!Array.isArray(originalAffine) || !Array.isArray(originalSpatialShape) || originalSpatialShape.length !== volume.shape.length - 1) {
+      throw new BundleError('invalid_data', `SaveImaged cannot resample "${key}": the image does not record the grid it was loaded on.`, {
+        hint: 'load the image with LoadImaged (which records it), or set resample to false',
+        location: { id: this.id, path: key },
+      });
+    }
+    // an unchanged grid keeps the values (and dtype) as they are
+    if (resamplingIsIdentity(volume.affine, volume.shape.slice(1), originalAffine, originalSpatialShape)) return volume;
+    return resampleVolume(volume, originalAffine, originalSpatialShape, this.mode, this.paddingMode);
   }
 }
 
@@ -130,15 +153,6 @@ function sourceXformCodes(volume: Volume): { sformCode: number; qformCode: numbe
   return { sformCode: code(nifti?.sformCode), qformCode: code(nifti?.qformCode) };
 }
 
-function onOriginalGrid(volume: Volume): boolean {
-  const original = volume.meta.originalAffine;
-  const shape = volume.meta.originalSpatialShape;
-  return (
-    Array.isArray(shape) &&
-    shape.every((d, i) => d === volume.shape[i + 1]) &&
-    volume.affine.every((row, r) => row.every((v, c) => Math.abs(v - original[r]![c]!) <= 1e-6))
-  );
-}
 
 interface SaveImagedArgs {
   keys: string | string[];
@@ -148,9 +162,9 @@ interface SaveImagedArgs {
   output_postfix?: string;
   output_ext?: string;
   resample?: boolean;
-  mode?: string;
-  padding_mode?: string;
-  scale?: null;
+  mode?: InterpolationMode;
+  padding_mode?: PaddingMode;
+  scale?: number | null;
   dtype?: string | null;
   output_dtype?: string | null;
   squeeze_end_dims?: boolean;
@@ -172,11 +186,11 @@ export const saveImagedEntry: ComponentEntry<SaveImagedArgs, SaveImaged> = {
     output_dir: { type: 'string', default: './', description: 'output folder, relative to the current directory' },
     output_postfix: { type: 'string', default: 'trans' },
     output_ext: { type: 'string', default: '.nii.gz', description: '.nii.gz or .nii' },
-    resample: { type: 'boolean', default: false, description: 'true is accepted only when the image is already on its original grid' },
-    mode: { type: 'string', description: 'resampling mode; unused (no resampling)' },
-    padding_mode: { type: 'string', description: 'resampling padding; unused (no resampling)' },
-    scale: { type: 'null', description: 'only null (no scaling) for NIfTI' },
-    dtype: { oneOf: [{ type: 'null' }, dtypeSchema], description: 'resampling compute dtype; unused' },
+    resample: { type: 'boolean', default: false, description: 'resample onto the grid the image was loaded on (original affine and shape) before writing' },
+    mode: { type: 'string', enum: ['nearest', 'bilinear'], default: 'nearest', description: 'interpolation for resample' },
+    padding_mode: { type: 'string', enum: ['border', 'zeros'], default: 'border', description: 'outside the input, for resample' },
+    scale: { oneOf: [{ type: 'null' }, { type: 'integer', enum: [255, 65535] }], default: null, description: "MONAI's PNG scaling; ignored for NIfTI (as MONAI)" },
+    dtype: { oneOf: [{ type: 'null' }, dtypeSchema], description: 'resampling compute dtype; resampling computes coordinates in float64 and values in float32' },
     output_dtype: { oneOf: [{ type: 'null' }, dtypeSchema], default: 'float32', description: 'stored dtype; null keeps the image dtype' },
     squeeze_end_dims: { type: 'boolean', default: true },
     data_root_dir: { type: 'string', default: '' },
@@ -189,6 +203,7 @@ export const saveImagedEntry: ComponentEntry<SaveImagedArgs, SaveImaged> = {
     const outputDtype =
       args.output_dtype === undefined ? undefined : args.output_dtype === null ? null : parseDType(args.output_dtype, 'output_dtype', 'SaveImaged', context.id);
     if (args.dtype) parseDType(args.dtype, 'dtype', 'SaveImaged', context.id);
+    if (args.scale != null) context.logger.warn(`${context.id}: SaveImaged scale ${args.scale} has no effect on NIfTI output (MONAI applies it only to PNG); values are written unscaled`);
     return new SaveImaged({
       keys: args.keys,
       allowMissingKeys: args.allow_missing_keys,
@@ -199,6 +214,8 @@ export const saveImagedEntry: ComponentEntry<SaveImagedArgs, SaveImaged> = {
       separateFolder: args.separate_folder,
       dataRootDir: args.data_root_dir,
       resample: args.resample,
+      mode: args.mode,
+      paddingMode: args.padding_mode,
       printLog: args.print_log,
       savepathInMetadict: args.savepath_in_metadict,
       logger: context.logger,

@@ -2,10 +2,10 @@
  * EnsureTyped. MONAI turns numpy arrays into torch tensors here; our volumes have one representation, so
  * this casts volumes to `dtype` when one is given and passes every other value (lists, numbers, strings)
  * through unchanged. `data_type` ("tensor" | "numpy"), `device` (we run on the CPU), `wrap_sequence` and
- * `track_meta` (volumes always keep their meta) are accepted and have no effect.
+ * `track_meta` (volumes always keep their meta) are accepted and have no effect; a `device` is warned about.
  */
 import { isVolume, type DType } from '../../image/Volume.js';
-import type { ComponentEntry } from '../../registry/ComponentEntry.js';
+import type { ComponentContext, ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
 import type { Sample } from '../Transform.js';
 import { castVolume, dtypeSchema, parseDType } from './dtypes.js';
@@ -16,7 +16,7 @@ export interface EnsureTypedOptions extends MapTransformOptions {
 }
 
 export class EnsureTyped extends MapTransform {
-  readonly name = 'EnsureTyped';
+  readonly name: string = 'EnsureTyped';
   readonly dtypes: Map<string, DType | null>;
 
   constructor(options: EnsureTypedOptions) {
@@ -39,8 +39,17 @@ export class EnsureTyped extends MapTransform {
 type Args = {
   keys: string | string[];
   dtype?: string | null | Array<string | null>;
+  device?: unknown;
   allow_missing_keys?: boolean;
 };
+
+/** The dtype argument of EnsureTyped / ToTensord as DTypes. */
+export function ensureTypedOptions(name: string, args: Args, context: ComponentContext): EnsureTypedOptions {
+  const parse = (d: string | null) => (d === null ? null : parseDType(d, 'dtype', name, context.id));
+  const dtype = args.dtype === undefined ? undefined : Array.isArray(args.dtype) ? args.dtype.map(parse) : parse(args.dtype);
+  if (args.device != null) context.logger.warn(`${context.id}: ${name} device has no effect here (data stays in host memory; the network runs where onnxruntime's execution provider puts it)`);
+  return { keys: args.keys, dtype, allowMissingKeys: args.allow_missing_keys, id: context.id };
+}
 
 export const ensureTypedEntry: ComponentEntry = {
   name: 'EnsureTyped',
@@ -56,9 +65,5 @@ export const ensureTypedEntry: ComponentEntry = {
     wrap_sequence: { type: 'boolean', default: true, description: 'accepted; has no effect' },
     track_meta: { oneOf: [{ type: 'boolean' }, { type: 'null' }], default: null, description: 'accepted; volumes always keep their meta' },
   }),
-  create: (args: Args, context) => {
-    const parse = (d: string | null) => (d === null ? null : parseDType(d, 'dtype', 'EnsureTyped', context.id));
-    const dtype = args.dtype === undefined ? undefined : Array.isArray(args.dtype) ? args.dtype.map(parse) : parse(args.dtype);
-    return new EnsureTyped({ keys: args.keys, dtype, allowMissingKeys: args.allow_missing_keys, id: context.id });
-  },
+  create: (args: Args, context) => new EnsureTyped(ensureTypedOptions('EnsureTyped', args, context)),
 };

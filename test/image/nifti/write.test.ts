@@ -76,12 +76,17 @@ describe('writeNifti', () => {
     expect(plain.length).to.equal(352 + 24 * 2);
   });
 
-  it('converts float values to an integer output dtype by truncation toward zero, clamping out-of-range values', async () => {
+  it('converts float values to an integer output dtype as numpy astype does (MONAI): truncation, wrapping out-of-range values', async () => {
     const values = [0.4, 1.6, -1.6, 254.9, 300, -5, Number.NaN, 2.5];
     const volume = volumeOf('float32', [1, 2, 2, 2], ROTATED, (n) => values[n]!);
     const back = await readNifti(await writeNifti(path.join(dir, 'u8.nii'), volume, { dtype: 'uint8' }), { dtype: null });
     expect(back.dtype).to.equal('uint8');
-    expect(Array.from(back.data)).to.deep.equal([0, 1, 0, 254, 255, 0, 0, 2]);
+    expect(Array.from(back.data)).to.deep.equal([0, 1, 255, 254, 44, 251, 0, 2]); // numpy: -1.6 -> 255, 300 -> 44, nan -> 0
+    const wide = volumeOf('float32', [1, 2, 2, 2], ROTATED, (n) => [40000.7, -40000.2, 3e9, Number.POSITIVE_INFINITY, -1.5, 1, 2, 3][n]!);
+    const i16 = await readNifti(await writeNifti(path.join(dir, 'i16.nii'), wide, { dtype: 'int16' }), { dtype: null });
+    const i32 = await readNifti(await writeNifti(path.join(dir, 'i32.nii'), wide, { dtype: 'int32' }), { dtype: null });
+    expect(Array.from(i16.data).slice(0, 5)).to.deep.equal([-25536, 25536, 0, 0, -1]);
+    expect(Array.from(i32.data).slice(0, 5)).to.deep.equal([40000, -40000, -2147483648, -2147483648, -1]);
   });
 
   it('sets sform and qform codes (1 by default, or as asked) and the descrip', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
@@ -7,7 +8,8 @@ import type { Volume } from '../../../src/image/index.js';
 import { silentLogger } from '../../../src/registry/ComponentEntry.js';
 import { LoadImaged, loadImagedEntry } from '../../../src/transforms/io/LoadImaged.js';
 import { FIXTURE_DIR } from '../../fixtures/image/make.js';
-import { sharedPath } from '../../helpers/shared.js';
+import { expectArray, monaiCases, type MonaiArray } from '../../helpers/monaiCases.js';
+import { repoPath, sharedPath } from '../../helpers/shared.js';
 import { rejection } from '../../helpers/errors.js';
 
 const context = { id: 'preprocessing::transforms::0', bundleRoot: '/nowhere', logger: silentLogger };
@@ -88,6 +90,38 @@ describe('LoadImaged', () => {
     const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(loadImagedEntry.argsSchema);
     expect(validate({ keys: ['image'], image_only: true, ensure_channel_first: true, reader: 'NibabelReader', dtype: 'float32' })).to.equal(true);
     expect(validate({ keys: 'image', imageonly: true })).to.equal(false);
-    expect(validate({ keys: 'image', reader: 'ITKReader' })).to.equal(false);
+    expect(validate({ keys: 'image', reader: 'ITKReader' })).to.equal(true);
+    expect(validate({ keys: 'image', reader: 'monai.data.PydicomReader' })).to.equal(true);
+    expect(validate({ keys: 'image', reader: 'PILReader' })).to.equal(false);
+  });
+
+  describe('reader names of zoo bundles, against MONAI 1.5 (test/fixtures/monai/LoadImaged.json)', () => {
+    for (const c of monaiCases('LoadImaged')) {
+      it(`${c.name} reads the NIfTI as MONAI does: same array and affine`, async () => {
+        const load = (await loadImagedEntry.create(c.args as never, context)) as LoadImaged;
+        const out = (await load.apply({ image: repoPath(c.input.image as string) })).image as Volume;
+        expectArray(out, c.output.image as MonaiArray, 0, c.name);
+        expect(out.affine).to.deep.equal(c.output.affine);
+        expect(out.dtype).to.equal('float32');
+      });
+    }
+  });
+
+  it('says that DICOM is not read when given a folder (a series) or a .dcm file, with the conversion command', async () => {
+    const load = (await loadImagedEntry.create({ keys: 'image', reader: 'PydicomReader' }, context)) as LoadImaged;
+    const folder = mkdtempSync(path.join(tmpdir(), 'dicom-series-'));
+    try {
+      const error = await rejection(load.apply({ image: folder }));
+      expect(error.kind).to.equal('unsupported_image');
+      expect(error.message).to.contain('PydicomReader').and.contain('only NIfTI');
+      expect(error.hint).to.contain('dcm2niix');
+      expect(error.location.path).to.equal('image');
+      writeFileSync(path.join(folder, 'slice1.dcm'), 'DICM');
+      const file = await rejection(load.apply({ image: path.join(folder, 'slice1.dcm') }));
+      expect(file.kind).to.equal('unsupported_image');
+      expect(file.message).to.contain('a DICOM file');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -1,15 +1,23 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { BundleError } from '../../../src/errors/index.js';
 import { readNifti, type Volume } from '../../../src/image/index.js';
+import type { Mat4 } from '../../../src/image/Volume.js';
 import type { Logger } from '../../../src/registry/ComponentEntry.js';
 import { LoadImaged } from '../../../src/transforms/io/LoadImaged.js';
 import { outputBasename, SaveImaged, saveImagedEntry } from '../../../src/transforms/io/SaveImaged.js';
 import { FIXTURE_DIR } from '../../fixtures/image/make.js';
 import { rejection } from '../../helpers/errors.js';
+import { expectArray, monaiCases, volumeOf, type MonaiArray } from '../../helpers/monaiCases.js';
+
+function listFiles(root: string, rel = ''): string[] {
+  return readdirSync(path.join(root, rel), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(root, path.join(rel, e.name)) : [path.join(rel, e.name)],
+  );
+}
 
 function recordingLogger(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -86,13 +94,32 @@ describe('SaveImaged', () => {
     expect((out.pred as Volume).meta).to.not.have.property('saved_to');
   });
 
-  it('accepts resample true only when the image is already on its original grid', async () => {
-    const save = new SaveImaged({ keys: 'pred', outputDir: dir, resample: true });
-    const pred = await loaded('int8.nii');
-    await save.apply({ pred });
-    const moved = { ...pred, affine: [[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]] };
-    const error = await rejection(save.apply({ pred: moved }));
-    expect(error.kind).to.equal('invalid_arguments');
+  it('warns that scale has no effect on NIfTI, as MONAI ignores it there', async () => {
+    const logger = recordingLogger();
+    await saveImagedEntry.create({ keys: 'pred', output_dir: dir, scale: 255 }, { id: 'post::3', bundleRoot: dir, logger });
+    expect(logger.lines.join('\n')).to.contain('scale 255 has no effect');
+  });
+
+  describe('against MONAI 1.5 (test/fixtures/monai/SaveImaged.json): file names, stored dtype, affine and values', () => {
+    for (const c of monaiCases('SaveImaged')) {
+      const resampling = (c.args as { mode?: string }).mode === 'bilinear';
+      it(`${c.name}: ${JSON.stringify(c.args)}${resampling ? ' (values within 1e-5: MONAI resamples in float64)' : ''}`, async () => {
+        const input = c.input as { pred: MonaiArray; affine: Mat4; original_affine: Mat4; spatial_shape: number[]; filename: string };
+        const volume = volumeOf(input.pred);
+        const pred: Volume = { ...volume, affine: input.affine, meta: { originalAffine: input.original_affine, originalSpatialShape: input.spatial_shape, filename: input.filename } };
+        const args = { ...c.args, keys: 'pred', output_dir: dir, ...('data_root_dir' in c.args ? { data_root_dir: '/in' } : {}) };
+        const save = (await saveImagedEntry.create(args as never, { id: 'post::3', bundleRoot: dir, logger: recordingLogger() })) as SaveImaged;
+        await save.apply({ pred });
+        const expected = (c.output as { files: Array<{ path: string; dtype: string; affine: Mat4; array: MonaiArray }> }).files;
+        expect(listFiles(dir)).to.deep.equal(expected.map((f) => f.path));
+        for (const f of expected) {
+          const back = await readNifti(path.join(dir, f.path), { dtype: null });
+          expect(back.dtype, 'stored dtype').to.equal(f.dtype);
+          expect(back.affine).to.deep.equal(f.affine);
+          expectArray(back, f.array, resampling ? 1e-5 : 0, c.name);
+        }
+      });
+    }
   });
 
   it('rejects a volume without a source file name, and an unsupported extension', async () => {
@@ -122,6 +149,8 @@ describe('SaveImaged', () => {
     const validate = new Ajv({ strict: true, allowUnionTypes: true }).compile(saveImagedEntry.argsSchema);
     expect(validate({ keys: 'pred', resample: false, output_dir: './eval', output_ext: '.nii.gz', output_dtype: 'float32', output_postfix: 'trans', separate_folder: true })).to.equal(true);
     expect(validate({ keys: 'pred', output_folder: './eval' })).to.equal(false);
-    expect(validate({ keys: 'pred', scale: 255 })).to.equal(false);
+    expect(validate({ keys: 'pred', scale: 255, resample: true, mode: 'bilinear', padding_mode: 'zeros' })).to.equal(true);
+    expect(validate({ keys: 'pred', scale: 100 })).to.equal(false);
+    expect(validate({ keys: 'pred', mode: 'bicubic' })).to.equal(false);
   });
 });
