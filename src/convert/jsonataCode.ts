@@ -87,7 +87,7 @@ export function keepList(code: string, itemType: PyType): Code {
 export const EMITTED_FUNCTIONS = new Set([
   'abs', 'append', 'basename', 'boolean', 'ceil', 'count', 'dirname', 'distinct', 'exists', 'filter', 'floor', 'glob', 'join',
   'keys', 'length', 'lookup', 'lowercase', 'map', 'max', 'merge', 'min', 'not', 'number', 'path_join', 'power', 'replace',
-  'round', 'run', 'sort', 'split', 'string', 'substring', 'sum', 'trim', 'uppercase', 'zip', 'reduce', 'reverse', 'each',
+  'round', 'run', 'load_decathlon_datalist', 'sort', 'split', 'string', 'substring', 'sum', 'trim', 'uppercase', 'zip', 'reduce', 'reverse', 'each',
 ]);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -166,9 +166,26 @@ function moduleCall(t: CallTranslator, node: SyntaxNode, name: string, args: Arg
       return call('dirname', only(t, node, args, [1]), 'string');
     case 'glob.glob':
       return glob(t, node, args);
+    case 'monai.data.load_decathlon_datalist':
+    case 'load_decathlon_datalist':
+      return decathlonDatalist(t, node, args);
     default:
       t.fail(node, `"${name}" is Python library code, which expressions cannot run`, 'use a registered component through "_target_" or a JSONata function');
   }
+}
+
+/** MONAI's (path, is_segmentation, data_list_key, base_dir), positional or keyword -> the host function's (path, {options}). */
+function decathlonDatalist(t: CallTranslator, node: SyntaxNode, args: Arguments): Code {
+  const names = ['data_list_file_path', 'is_segmentation', 'data_list_key', 'base_dir'];
+  for (const k of args.keywords.keys()) if (!names.includes(k)) t.fail(node, `load_decathlon_datalist has no argument "${k}"`, `its arguments are ${names.join(', ')}`);
+  if (args.positional.length > 4) t.fail(node, 'load_decathlon_datalist takes at most 4 arguments', `its arguments are ${names.join(', ')}`);
+  const values = new Map<string, Code>();
+  args.positional.forEach((a, i) => values.set(names[i]!, t.expr(a)));
+  for (const [k, v] of args.keywords) values.set(k, t.expr(v));
+  const path = values.get('data_list_file_path');
+  if (!path) t.fail(node, 'load_decathlon_datalist needs the datalist file', 'pass the path first');
+  const options = names.slice(1).filter((k) => values.has(k)).map((k) => `'${k}': ${values.get(k)!.code}`);
+  return { code: `$load_decathlon_datalist(${path.code}${options.length ? `, {${options.join(', ')}}` : ''})`, type: 'list', itemType: 'dict' };
 }
 
 /** `glob.glob(folder + '/sub/*.nii.gz')` or `glob.glob(os.path.join(folder, pattern))` -> `$glob(folder, pattern)`. */

@@ -18,7 +18,7 @@ export function renderReport(srcDir: string, s: ConvertSummary): string {
   lines.push(
     s.problems.length === 0
       ? 'Every expression and component of the converted configs was translated.'
-      : `**${s.problems.length} item${s.problems.length === 1 ? '' : 's'} could not be translated.** Each is left as it was in the converted file; fix it by hand as suggested, then run \`bundle check\`.`,
+      : `**${s.problems.length} item${s.problems.length === 1 ? '' : 's'} could not be translated.** Each is left as it was in the converted file; fix it by hand as suggested, then run \`bundle check\`. Places are lines and ids of the original bundle's files.`,
     '',
   );
   if (s.problems.length > 0) {

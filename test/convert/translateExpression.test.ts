@@ -134,6 +134,12 @@ describe('convert: Python expressions -> JSONata', () => {
     });
   }
 
+  it('calls MONAI\'s load_decathlon_datalist through the host function, keywords as one options object', () => {
+    expect(translateExpression("monai.data.load_decathlon_datalist(@data_list_file_path, data_list_key='testing', base_dir=@dataset_dir)", context))
+      .to.include({ kind: 'expression', text: "$$load_decathlon_datalist(@data_list_file_path, {'data_list_key': 'testing', 'base_dir': @dataset_dir})" });
+    expect(translateExpression('monai.data.load_decathlon_datalist(@f, True)', context)).to.include({ kind: 'expression', text: "$$load_decathlon_datalist(@f, {'is_segmentation': true})" });
+  });
+
   it('turns device plumbing into the component itself', () => {
     expect(translateExpression('@network_def.to(@device)', context)).to.deep.equal({ kind: 'reference', text: '@network_def' });
     expect(translateExpression("torch.device('cuda:0' if torch.cuda.is_available() else 'cpu')", context)).to.include({ kind: 'value', value: 'cpu' });
@@ -154,7 +160,6 @@ describe('convert: Python expressions -> JSONata', () => {
       ['lambda x: x + 1', /lambda/],
       ['@unknown_a + @unknown_b', /cannot tell whether "\+" joins strings, joins lists or adds numbers/],
       ["torch.jit.load(@bundle_root + '/models/model.ts')", /PyTorch model/],
-      ["monai.data.load_decathlon_datalist(@f, data_list_key='validation')", /Python library code/],
       ["pd.read_csv(@dataset_dir + 'test.csv').t2", /not reachable/],
       ['[@unknown_a]', /splice/],
       ["datetime.now().strftime('%Y')", /not available|library code/],

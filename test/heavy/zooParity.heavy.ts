@@ -25,14 +25,24 @@ import { repoPath, sharedPath } from '../helpers/shared.js';
 
 interface Case {
   bundle: string;
+  config: string;
   image: string[];
+  /** the datalist value given to both pipelines (for the bundle's `datalist` id) */
+  datalist: (image: string) => unknown;
   /** output file name MONAI and we write under <output_dir>/<stem>/ */
   output: string;
 }
 
+const CT = ['data', 'ct', 'totalseg_example_ct_sm.nii.gz'];
+const paths = (image: string) => [image];
+const dicts = (image: string) => [{ image }];
+
 const CASES: Case[] = [
-  { bundle: 'spleen_ct_segmentation', image: ['data', 'ct', 'totalseg_example_ct_sm.nii.gz'], output: 'totalseg_example_ct_sm_trans.nii.gz' },
+  { bundle: 'spleen_ct_segmentation', config: 'inference.json', image: CT, datalist: paths, output: 'totalseg_example_ct_sm_trans.nii.gz' },
+  { bundle: 'wholeBody_ct_segmentation', config: 'inference.json', image: CT, datalist: paths, output: 'totalseg_example_ct_sm_trans.nii.gz' },
+  { bundle: 'pediatric_abdominal_ct_segmentation', config: 'inference.yaml', image: CT, datalist: dicts, output: 'totalseg_example_ct_sm_trans.nii.gz' },
 ];
+const only = process.env.ZOO_PARITY ? process.env.ZOO_PARITY.split(',') : undefined;
 
 function python(ctx: Mocha.Context, args: string[]): string {
   const exe = sharedPath(ctx, 'tools', 'monai-python');
@@ -62,30 +72,31 @@ function differences(ours: Volume, monai: Volume): number[] {
 describe('zoo parity: converted bundles vs MONAI', function () {
   this.timeout(900_000);
 
-  for (const c of CASES) {
+  for (const c of CASES.filter((c) => !only || only.includes(c.bundle))) {
     describe(c.bundle, () => {
       let work: string;
       let image: string;
+      const src = repoPath('test', 'fixtures', 'zoo', c.bundle);
       const monaiOut = () => path.join(work, 'ref', 'monai', path.basename(image).replace(/\.nii(\.gz)?$/, ''), c.output);
 
       before(function () {
         image = sharedPath(this, ...c.image);
         work = mkdtempSync(path.join(tmpdir(), `zoo-parity-${c.bundle}-`));
-        const src = repoPath('test', 'fixtures', 'zoo', c.bundle);
         const registry = defaultRegistry();
         const summary = convertMonaiBundle(src, path.join(work, 'converted'), { knownTarget: (n) => registry.has(n) });
         expect(summary.problems).to.deep.equal([]);
         const weights = path.join(work, 'weights.pt');
-        python(this, [repoPath('tools', 'monai', 'export_network.py'), src, '--seed', '0', '--balance', '--save_weights', weights,
+        python(this, [repoPath('tools', 'monai', 'export_network.py'), src, '--config', c.config, '--seed', '0', '--balance', '--save_weights', weights,
           '--out', path.join(work, 'converted', 'models', 'model.onnx')]);
-        python(this, [repoPath('tools', 'monai', 'reference.py'), src, '--weights', weights, '--image', image, '--out', path.join(work, 'ref')]);
+        python(this, [repoPath('tools', 'monai', 'reference.py'), src, '--config', c.config, '--weights', weights,
+          '--set', `datalist=${JSON.stringify(c.datalist(image))}`, '--out', path.join(work, 'ref')]);
       });
       after(() => work && rmSync(work, { recursive: true, force: true }));
 
       it('bundle run gives MONAI\'s segmentation: same shape and affine, >= 99.99% voxels equal, differences near-ties', async () => {
         const out = path.join(work, 'ours');
-        const r = await bundleCli(['run', '--config_file', path.join(work, 'converted', 'configs', 'inference.json'),
-          '--datalist', JSON.stringify([image]), '--output_dir', out, '--quiet']);
+        const r = await bundleCli(['run', '--config_file', path.join(work, 'converted', 'configs', c.config),
+          '--datalist', JSON.stringify(c.datalist(image)), '--output_dir', out, '--quiet']);
         expect(r.code, r.stderr).to.equal(0);
         const ours = await readNifti(path.join(out, path.basename(path.dirname(monaiOut())), c.output));
         const monai = await readNifti(monaiOut());
@@ -107,7 +118,7 @@ describe('zoo parity: converted bundles vs MONAI', function () {
       it('MONAI\'s raw network output through our postprocessing gives MONAI\'s output exactly', async () => {
         const out = path.join(work, 'stagewise');
         const config = await loadConfig({
-          configFiles: [path.join(work, 'converted', 'configs', 'inference.json')],
+          configFiles: [path.join(work, 'converted', 'configs', c.config)],
           registry: defaultRegistry(),
           overrides: [{ id: 'output_dir', value: out }],
         });

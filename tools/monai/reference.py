@@ -41,7 +41,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("bundle")
     ap.add_argument("--weights", required=True, help="state dict for network_def")
-    ap.add_argument("--image", required=True, nargs="+", help="input image file(s), replacing the bundle's datalist")
+    ap.add_argument("--image", nargs="+", help="input image file(s), replacing the bundle's datalist (or give it with --set)")
     ap.add_argument("--datalist_id", default="datalist")
     ap.add_argument("--out", required=True)
     ap.add_argument("--config", default="inference.json")
@@ -57,7 +57,8 @@ def main():
     parser.read_config(os.path.join(bundle, "configs", args.config))
     parser.read_meta(os.path.join(bundle, "configs", "metadata.json"))
     parser["bundle_root"] = bundle
-    parser[args.datalist_id] = [os.path.abspath(i) for i in args.image]
+    if args.image:
+        parser[args.datalist_id] = [os.path.abspath(i) for i in args.image]
     parser["output_dir"] = os.path.join(os.path.abspath(args.out), "monai")
     for item in args.set:
         key, value = item.split("=", 1)
