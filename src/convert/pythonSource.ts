@@ -67,3 +67,17 @@ export function substituteReferences(text: string): PythonSource {
   }
   return { code, refs };
 }
+
+/** The value of a Python string literal (prefixes r and u), or undefined for bytes or an incomplete literal. */
+export function pythonStringValue(raw: string): string | undefined {
+  const m = /^([a-zA-Z]*)("""|'''|"|')([\s\S]*)\2$/.exec(raw);
+  if (!m || m[1]!.toLowerCase().includes('b')) return undefined;
+  return m[1]!.toLowerCase().includes('r') ? m[3]! : unescape(m[3]!);
+}
+
+export function unescape(text: string): string {
+  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', '\n': '' };
+  return text.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (all, e: string) =>
+    e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (simple[e] ?? all),
+  );
+}

@@ -9,7 +9,7 @@ import { parser } from '@lezer/python';
 import type { SyntaxNode } from '@lezer/common';
 import { translateCall, type CallTranslator } from './pythonCalls.js';
 import { arrayItem, compound, EMITTED_FUNCTIONS, field, keepList, literal, operand, Untranslatable, type Code, type PyType } from './jsonataCode.js';
-import { PLACEHOLDER, substituteReferences } from './pythonSource.js';
+import { PLACEHOLDER, pythonStringValue, substituteReferences, unescape } from './pythonSource.js';
 
 export interface TranslateContext {
   /** the Python type of the value a reference names (`@a::b`), from the raw configs */
@@ -77,9 +77,9 @@ export class Translator implements CallTranslator {
       case 'VariableName':
         return this.variable(node);
       case 'String':
-        return literal(pythonString(this.text(node), node, this));
+        return literal(this.stringValue(node));
       case 'ContinuedString':
-        return literal(this.parts(node).map((p) => pythonString(this.text(p), p, this)).join(''));
+        return literal(this.parts(node).map((p) => this.stringValue(p)).join(''));
       case 'FormatString':
         return this.formatString(node);
       case 'Number': {
@@ -124,6 +124,12 @@ export class Translator implements CallTranslator {
       default:
         this.fail(node, `Python ${describeNode(node.name)} has no JSONata counterpart here`, 'rewrite the value in JSONata (see the README\'s porting table)');
     }
+  }
+
+  private stringValue(node: SyntaxNode): string {
+    const value = pythonStringValue(this.text(node));
+    if (value === undefined) this.fail(node, 'is not a string literal JSON can hold (incomplete, or bytes)', 'use a complete text string');
+    return value;
   }
 
   private variable(node: SyntaxNode): Code {
@@ -387,22 +393,6 @@ function comparison(op: string, node: SyntaxNode, t: Translator): string {
 
 function describeNode(name: string): string {
   return name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-}
-
-/** The value of a Python string literal (prefixes r, u; b and f are handled elsewhere or refused). */
-function pythonString(raw: string, node: SyntaxNode, t: Translator): string {
-  const m = /^([a-zA-Z]*)("""|'''|"|')([\s\S]*)\2$/.exec(raw);
-  if (!m) t.fail(node, 'is not a complete string literal', 'close the string');
-  const prefix = m[1]!.toLowerCase();
-  if (prefix.includes('b')) t.fail(node, 'bytes literals have no JSON counterpart', 'use a string');
-  return prefix.includes('r') ? m[3]! : unescape(m[3]!);
-}
-
-function unescape(text: string): string {
-  const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', '\n': '' };
-  return text.replace(/\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (all, e: string) =>
-    e.length > 1 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (simple[e] ?? all),
-  );
 }
 
 export interface ParsedPython {
