@@ -56,6 +56,8 @@ export const KINDS = {
   workflow_only: { layer: 'engine', exitCode: 1, hint: 'workflow sections run only in `bundle run`; `bundle resolve ""` and `bundle explain` show them unresolved' },
   outside_root: { layer: 'engine', exitCode: 1, hint: 'a bundle reads only inside its own folder and the folders named on the command line; pass --allow_outside_root to allow other places' },
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },
+  // convert
+  conversion_incomplete: { layer: 'cli', exitCode: 1, hint: 'see CONVERSION.md in the output folder: each item has what to write instead; --allow-partial accepts the result as it is' },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },
   internal: { layer: 'cli', exitCode: 3, hint: 'this is a bug in the interpreter; please report it with the command line and --debug output' },

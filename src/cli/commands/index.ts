@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { checkCommand } from './check.js';
+import { convertMonaiCommand } from './convertMonai.js';
 import { convertTfjsCommand } from './convertTfjs.js';
 import { explainCommand } from './explain.js';
 import { resolveCommand } from './resolve.js';
@@ -13,4 +14,4 @@ import { verifyNetInOutCommand } from './verifyNetInOut.js';
  * Every CLI command, one module each. Commands import their heavy dependencies lazily inside the
  * handler so that `bundle resolve` never loads onnxruntime.
  */
-export const commands: CommandModule<any, any>[] = [convertTfjsCommand, runCommand, verifyMetadataCommand, verifyNetInOutCommand, initBundleCommand, resolveCommand, explainCommand, checkCommand, schemaCommand];
+export const commands: CommandModule<any, any>[] = [convertMonaiCommand, convertTfjsCommand, runCommand, verifyMetadataCommand, verifyNetInOutCommand, initBundleCommand, resolveCommand, explainCommand, checkCommand, schemaCommand];

@@ -1,0 +1,158 @@
+/**
+ * Rewrites one MONAI config file (JSON or YAML) into this interpreter's language. Both formats are read
+ * with the `yaml` package's Document API (JSON is YAML 1.2), so ids, key order, `_desc_` and YAML comments
+ * stay where they were and every node knows its line for the report. JSON is written back as JSON.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { TARGET_KEY } from '../config/sigils.js';
+import { translateExpression, type ConvertContext } from './translateExpression.js';
+
+export interface Problem {
+  file: string;
+  line: number;
+  id: string;
+  original: string;
+  why: string;
+  instead: string;
+}
+
+export interface Note {
+  file: string;
+  line: number;
+  id: string;
+  original: string;
+  note: string;
+}
+
+export interface NetworkSpec {
+  path: string;
+  inputNames: string[];
+  outputNames: string[];
+}
+
+export interface RewriteOptions {
+  file: string;
+  context: ConvertContext;
+  network: NetworkSpec;
+  /** whether a `_target_` name is a registered component */
+  knownTarget: (name: string) => boolean;
+}
+
+export interface RewriteResult {
+  text: string;
+  problems: Problem[];
+  notes: Note[];
+}
+
+const NETWORK_IDS = new Set(['network_def']);
+
+function short(target: string): string {
+  return target.replace(/^.*\./, '');
+}
+
+export function rewriteConfig(text: string, format: 'json' | 'yaml', options: RewriteOptions): RewriteResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, keepSourceTokens: false });
+  const problems: Problem[] = [];
+  const notes: Note[] = [];
+  const lineOf = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 0);
+  const note = (id: string, node: Node | null | undefined, original: string, text: string): void => {
+    notes.push({ file: options.file, line: lineOf(node), id, original, note: text });
+  };
+
+  /** Returns 'drop' when the caller must remove the node, or a replacement node. */
+  const visit = (node: Node | null, id: string[], keyNode?: Node): 'drop' | Node | undefined => {
+    const idText = id.join('::');
+    if (isMap(node)) {
+      const target = node.get(TARGET_KEY);
+      if (typeof target === 'string') {
+        if (short(target) === 'CheckpointLoader') {
+          note(idText, keyNode ?? node, `{"_target_": "${target}", ...}`, 'loads PyTorch weights; the weights are in the exported ONNX file');
+          return 'drop';
+        }
+        if (id.length === 1 && NETWORK_IDS.has(id[0]!) && short(target) !== 'OnnxNetwork') {
+          note(idText, keyNode ?? node, `{"_target_": "${target}", ...}`, `the PyTorch network is replaced by OnnxNetwork reading ${options.network.path} (export it with tools/monai/export_network.py)`);
+          return networkNode(doc, node, options.network);
+        }
+        if (!target.startsWith('$') && !target.startsWith('@') && !options.knownTarget(target)) {
+          problems.push({
+            file: options.file, line: lineOf(keyNode ?? node), id: idText, original: `"_target_": "${target}"`,
+            why: `no registered component is called "${short(target)}"`,
+            instead: 'use a registered component (`bundle schema` lists them), or remove the item if it is not needed for inference',
+          });
+        }
+      }
+      visitMap(node, id);
+      return undefined;
+    }
+    if (isSeq(node)) {
+      visitSeq(node, id);
+      return undefined;
+    }
+    if (isScalar(node) && typeof node.value === 'string' && node.value.startsWith('$')) {
+      const original = node.value;
+      const t = translateExpression(original.slice(1), options.context);
+      switch (t.kind) {
+        case 'expression':
+          node.value = t.text;
+          return undefined;
+        case 'reference':
+          node.value = t.text;
+          if (t.note) note(idText, node, original, t.note);
+          return undefined;
+        case 'value':
+          if (t.note) note(idText, node, original, t.note);
+          return doc.createNode(t.value) as Node;
+        case 'drop':
+          note(idText, node, original, `dropped: ${t.note}`);
+          return 'drop';
+        case 'untranslatable':
+          problems.push({ file: options.file, line: lineOf(node), id: idText, original, why: t.why, instead: t.instead });
+          return undefined;
+      }
+    }
+    return undefined;
+  };
+
+  const visitMap = (map: YAMLMap, id: string[]): void => {
+    for (const pair of [...map.items] as Array<Pair<Node, Node | null>>) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const result = visit(pair.value, [...id, key], pair.key as Node);
+      if (result === 'drop') map.delete(pair.key);
+      else if (result) pair.value = result;
+    }
+  };
+
+  const visitSeq = (seq: YAMLSeq, id: string[]): void => {
+    for (let i = 0, n = 0; i < seq.items.length; n++) {
+      const result = visit(seq.items[i] as Node, [...id, String(n)]);
+      if (result === 'drop') {
+        seq.items.splice(i, 1);
+        continue;
+      }
+      if (result) seq.items[i] = result;
+      i++;
+    }
+  };
+
+  const root = doc.contents as Node | null;
+  if (isMap(root)) {
+    visitMap(root, []);
+    // a list left empty by dropped imports goes too; an id nothing refers to
+    const imports = root.get('imports');
+    if (isSeq(imports) && imports.items.length === 0) root.delete('imports');
+  } else {
+    visit(root, []);
+  }
+  const out = format === 'json' ? `${JSON.stringify(doc.toJS(), null, 4)}\n` : doc.toString();
+  return { text: out, problems, notes };
+}
+
+function networkNode(doc: Document, original: YAMLMap, network: NetworkSpec): Node {
+  const value: Record<string, unknown> = { _target_: 'OnnxNetwork', path: network.path };
+  if (network.inputNames.length > 0) value.input_names = network.inputNames;
+  if (network.outputNames.length > 0) value.output_names = network.outputNames;
+  const desc = original.get('_desc_');
+  if (desc !== undefined) value._desc_ = desc;
+  return doc.createNode(value) as Node;
+}

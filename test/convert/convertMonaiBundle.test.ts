@@ -1,0 +1,84 @@
+/** `bundle convert` on real model-zoo bundle folders (configs only, test/fixtures/zoo). */
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { defaultRegistry } from '../../src/cli/registry.js';
+import { loadConfig } from '../../src/config/index.js';
+import { convertMonaiBundle } from '../../src/convert/convertMonaiBundle.js';
+import { BundleError } from '../../src/errors/index.js';
+import { repoPath } from '../helpers/shared.js';
+
+const zoo = (name: string) => repoPath('test', 'fixtures', 'zoo', name);
+const registry = defaultRegistry();
+const options = { knownTarget: (name: string) => registry.has(name) };
+
+describe('convert: model-zoo bundles', () => {
+  let work: string;
+  beforeEach(() => (work = mkdtempSync(path.join(tmpdir(), 'convert-zoo-'))));
+  afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+  it('converts spleen_ct_segmentation completely, and the result passes bundle check', async () => {
+    const out = path.join(work, 'spleen');
+    const summary = convertMonaiBundle(zoo('spleen_ct_segmentation'), out, options);
+    expect(summary.problems).to.deep.equal([]);
+    const config = JSON.parse(readFileSync(path.join(out, 'configs', 'inference.json'), 'utf8'));
+    expect(Object.keys(config).slice(0, 4)).to.deep.equal(['bundle_root', 'image_key', 'output_dir', 'output_ext']);
+    expect(config.network_def).to.deep.equal({ _target_: 'OnnxNetwork', path: 'models/model.onnx', input_names: ['image'], output_names: ['pred'] });
+    expect(config.network).to.equal('@network_def');
+    expect(config.datalist).to.equal("$$glob(@dataset_dir & '/imagesTs', '*.nii.gz')");
+    expect(config.dataset.data).to.equal("$[$map(@datalist, function($i){ {'image': $i} })]");
+    expect(config.output_dtype).to.equal('float32');
+    expect(config).to.not.have.any.keys('imports', 'checkpointloader');
+    expect(config.initialize).to.deep.equal([]);
+    expect(config.run).to.deep.equal(['$$run(@evaluator)']);
+    // every drop is in the report with its line
+    const report = readFileSync(path.join(out, 'CONVERSION.md'), 'utf8');
+    expect(report).to.include('| configs/inference.json:151 | `checkpointloader` |');
+    expect(report).to.include('| configs/inference.json:3 | `imports::0` | `$import glob` |');
+    expect(report).to.match(/export_network\.py \S+spleen_ct_segmentation --weights \S+model\.pt --out \S+models\/model\.onnx/);
+    expect(summary.copiedUnchanged.map((c) => c.file)).to.deep.equal([path.join('configs', 'train.json')]);
+    expect(readFileSync(path.join(out, 'configs', 'train.json'), 'utf8')).to.equal(readFileSync(path.join(zoo('spleen_ct_segmentation'), 'configs', 'train.json'), 'utf8'));
+    expect(existsSync(path.join(out, 'LICENSE'))).to.equal(true);
+
+    const loaded = await loadConfig({ configFiles: [path.join(out, 'configs', 'inference.json')], registry });
+    expect(await loaded.check()).to.deep.equal([]);
+    expect(await loaded.resolve('output_dir')).to.equal('./eval');
+  });
+
+  it('keeps YAML comments and order, and reports the lambda it cannot translate (segmentation_template)', () => {
+    const out = path.join(work, 'template');
+    const summary = convertMonaiBundle(zoo('segmentation_template'), out, options);
+    const text = readFileSync(path.join(out, 'configs', 'inference.yaml'), 'utf8');
+    expect(text).to.include('# hyperparameters for you to modify on the command line');
+    expect(text).to.include("ckpt_path: $@bundle_root & '/models/model.pt' # checkpoint to load before starting");
+    const config = parseYaml(text);
+    expect(config.image).to.equal('image');
+    expect(config.data_list).to.equal('$$glob(@dataset_dir, @file_pattern)');
+    expect(summary.problems.map((p) => [p.file, p.line, p.id, p.original])).to.deep.equal([
+      ['configs/inference.yaml', 100, 'handlers::1::output_transform', '$lambda x: None'],
+    ]);
+    const report = readFileSync(path.join(out, 'CONVERSION.md'), 'utf8');
+    expect(report).to.include('**1 item could not be translated.**');
+    expect(report).to.include('| configs/inference.yaml:100 | `handlers::1::output_transform` | `$lambda x: None` |');
+  });
+
+  it('reports a Python lambda label mapping in brats_mri_segmentation and leaves it in place', () => {
+    const out = path.join(work, 'brats');
+    const summary = convertMonaiBundle(zoo('brats_mri_segmentation'), out, options);
+    const lambda = summary.problems.find((p) => p.id === 'postprocessing::transforms::3::func');
+    expect(lambda, JSON.stringify(summary.problems)).to.include({ file: 'configs/inference.json', line: 103 });
+    expect(lambda!.why).to.match(/lambda/);
+    const config = JSON.parse(readFileSync(path.join(out, 'configs', 'inference.json'), 'utf8'));
+    expect(config.postprocessing.transforms[3].func).to.match(/^\$lambda x: torch\.where/);
+  });
+
+  it('refuses a folder that is not a bundle, and a non-empty output folder, writing nothing', () => {
+    expect(() => convertMonaiBundle(work, path.join(work, 'x'), options)).to.throw(BundleError).with.property('kind', 'config_file_not_found');
+    writeFileSync(path.join(work, 'keep.txt'), 'mine');
+    expect(() => convertMonaiBundle(zoo('spleen_ct_segmentation'), work, options)).to.throw(BundleError).with.property('kind', 'usage');
+    expect(readFileSync(path.join(work, 'keep.txt'), 'utf8')).to.equal('mine');
+    expect(existsSync(path.join(work, 'x'))).to.equal(false);
+  });
+});

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Export a MONAI bundle's network to ONNX for `bundle convert`'s output.
+
+    python3 tools/monai/export_network.py <monai_bundle_dir> --weights models/model.pt \
+        --out <out_dir>/models/model.onnx [--opset 17] [--roi 96 96 96] [--seed N] [--save_weights w.pt]
+
+The network is built from the bundle's own `network_def` by MONAI's ConfigParser (so its arguments are the
+bundle's), the weights are loaded from --weights (relative to the bundle folder unless absolute), and the
+graph is exported with a dynamic batch axis and dynamic spatial axes. If the exported graph gives a wrong
+answer at a second spatial size (some networks bake shapes into the trace), it is exported again with the
+spatial size fixed to --roi, and the script says so.
+
+Without a weights file, --seed N builds the network with torch's generator seeded with N (MONAI's default
+initialisation); --save_weights then writes that state dict, so that tools/monai/reference.py runs MONAI with
+exactly the weights that are in the ONNX file. Nothing of MONAI is copied here; MONAI must be importable.
+
+The export is checked against torch on a random window: Debian has no onnxruntime for Python, so the check
+runs the ONNX file through this project's own OnnxNetwork (tools/monai/run_onnx.mjs, Node) and compares.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+from monai.bundle import ConfigParser
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def find_config(bundle, name):
+    if name:
+        return name if os.path.isabs(name) else os.path.join(bundle, "configs", name)
+    for candidate in ("inference.json", "inference.yaml", "inference.yml"):
+        path = os.path.join(bundle, "configs", candidate)
+        if os.path.exists(path):
+            return path
+    sys.exit(f"error: {bundle}/configs has no inference.json or inference.yaml; pass --config")
+
+
+def build_network(bundle, config_file):
+    parser = ConfigParser()
+    parser.read_config(config_file)
+    meta_file = os.path.join(bundle, "configs", "metadata.json")
+    if os.path.exists(meta_file):
+        parser.read_meta(meta_file)
+    parser["bundle_root"] = bundle
+    net = parser.get_parsed_content("network_def", instantiate=True)
+    meta = parser.get_parsed_content("_meta_", instantiate=False) if os.path.exists(meta_file) else {}
+    return net, meta
+
+
+def io_spec(meta):
+    fmt = (meta or {}).get("network_data_format", {})
+    inputs, outputs = fmt.get("inputs", {}), fmt.get("outputs", {})
+    in_name = next(iter(inputs), "image")
+    out_name = next(iter(outputs), "pred")
+    spec = inputs.get(in_name, {})
+    channels = int(spec.get("num_channels", 1))
+    shape = spec.get("spatial_shape", [96, 96, 96])
+    return in_name, out_name, channels, shape
+
+
+def load_weights(net, path):
+    state = torch.load(path, map_location="cpu")
+    if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
+        state = state["model"]
+    if isinstance(state, dict) and "state_dict" in state:
+        state = state["state_dict"]
+    net.load_state_dict(state)
+
+
+def balance_final_bias(net, channels, roi, seed):
+    """Random weights tend to give one class everywhere: shift the last layer's bias so that every output
+    channel's median logit over a uniform [0, 1) window (the range of typical preprocessed intensities) is 0."""
+    last = [m for m in net.modules() if getattr(m, "bias", None) is not None and isinstance(m.bias, torch.Tensor)]
+    if not last:
+        sys.exit("error: --balance needs a final layer with a bias, and this network has none")
+    layer = last[-1]
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        out = net(torch.rand((1, channels, *roi), generator=g))
+        out = out[0] if isinstance(out, (list, tuple)) else out
+        if layer.bias.shape[0] != out.shape[1]:
+            sys.exit(f"error: --balance: the last biased layer has {layer.bias.shape[0]} channels, the output {out.shape[1]}")
+        medians = out.transpose(0, 1).reshape(out.shape[1], -1).median(dim=1).values
+        layer.bias -= medians
+    return medians.tolist()
+
+
+def export(net, example, out, in_name, out_name, opset, dynamic_spatial):
+    axes = {0: "batch"}
+    if dynamic_spatial:
+        axes.update({i: f"spatial{i - 1}" for i in range(2, example.dim())})
+    tmp = out + ".tmp.onnx"
+    with torch.no_grad():
+        torch.onnx.export(net, example, tmp, input_names=[in_name], output_names=[out_name], opset_version=opset,
+                          dynamic_axes={in_name: axes, out_name: axes}, do_constant_folding=True)
+    os.replace(tmp, out)
+
+
+def run_onnx(model, x):
+    """Runs the ONNX file on x through this project's OnnxNetwork; returns the output array."""
+    with tempfile.TemporaryDirectory() as tmp:
+        x.astype(np.float32).tofile(os.path.join(tmp, "input.f32"))
+        with open(os.path.join(tmp, "input.json"), "w") as f:
+            json.dump({"dims": list(x.shape)}, f)
+        subprocess.run(["node", os.path.join(HERE, "run_onnx.mjs"), model, tmp], check=True)
+        with open(os.path.join(tmp, "output.json")) as f:
+            dims = json.load(f)["dims"]
+        return np.fromfile(os.path.join(tmp, "output.f32"), dtype=np.float32).reshape(dims)
+
+
+def check(net, model, roi, channels, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((1, channels, *roi)).astype(np.float32)
+    with torch.no_grad():
+        want = net(torch.from_numpy(x))
+    want = (want[0] if isinstance(want, (list, tuple)) else want).numpy()
+    got = run_onnx(model, x)
+    if got.shape != want.shape:
+        return float("inf"), got.shape, want.shape
+    return float(np.abs(got - want).max()), got.shape, want.shape
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("bundle", help="the MONAI bundle folder (holding configs/)")
+    ap.add_argument("--weights", default="models/model.pt", help="PyTorch weights, relative to the bundle folder unless absolute")
+    ap.add_argument("--out", required=True, help="the ONNX file to write")
+    ap.add_argument("--config", help="config file holding network_def (default configs/inference.json|yaml)")
+    ap.add_argument("--opset", type=int, default=17)
+    ap.add_argument("--roi", type=int, nargs="+", help="spatial size of the example window (default: the inferer's roi_size, else the metadata's spatial_shape, else 96)")
+    ap.add_argument("--seed", type=int, help="when there is no weights file: seeded random weights (torch.manual_seed)")
+    ap.add_argument("--balance", action="store_true", help="with --seed: shift the final bias so that no class wins everywhere (see balance_final_bias)")
+    ap.add_argument("--save_weights", help="write the state dict used (with --seed: the random weights) to this .pt file")
+    ap.add_argument("--tolerance", type=float, default=1e-3, help="largest accepted |onnx - torch| on the check window")
+    args = ap.parse_args()
+
+    bundle = os.path.abspath(args.bundle)
+    weights = args.weights if os.path.isabs(args.weights) else os.path.join(bundle, args.weights)
+    if not os.path.exists(weights) and args.seed is None:
+        sys.exit(f"error: the weights file {weights} does not exist; download the bundle's weights, or pass --seed N for seeded random weights")
+    if args.seed is not None:
+        torch.manual_seed(args.seed)
+    net, meta = build_network(bundle, find_config(bundle, args.config))
+    if os.path.exists(weights) and args.seed is None:
+        load_weights(net, weights)
+    net = net.eval()
+    in_name, out_name, channels, shape = io_spec(meta)
+    roi = args.roi or [int(s) if isinstance(s, int) else 96 for s in shape]
+    if args.balance:
+        if args.seed is None:
+            sys.exit("error: --balance shifts random weights; it needs --seed")
+        shift = balance_final_bias(net, channels, roi, args.seed)
+        print(f"note: final bias shifted by {[-round(v, 4) for v in shift]} (--balance)", file=sys.stderr)
+    if args.save_weights:
+        torch.save(net.state_dict(), args.save_weights)
+    example = torch.zeros((1, channels, *roi), dtype=torch.float32)
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+
+    export(net, example, args.out, in_name, out_name, args.opset, dynamic_spatial=True)
+    err, _, _ = check(net, args.out, roi, channels, seed=1)
+    other = [r + 16 for r in roi]
+    err2, got2, want2 = check(net, args.out, other, channels, seed=2)
+    spatial = "dynamic"
+    if not (err2 <= args.tolerance):
+        print(f"note: the graph traced with dynamic spatial axes is wrong at {other} ({got2} vs torch {want2}, max |diff| {err2:g}); "
+              f"exporting again with the spatial size fixed to {roi}", file=sys.stderr)
+        export(net, example, args.out, in_name, out_name, args.opset, dynamic_spatial=False)
+        err, _, _ = check(net, args.out, roi, channels, seed=1)
+        spatial = f"fixed {roi}"
+    if not (err <= args.tolerance):
+        os.remove(args.out)
+        sys.exit(f"error: onnx and torch differ by {err:g} (> {args.tolerance:g}) on a random {roi} window; the export was removed")
+    print(f"wrote {args.out}: input {in_name} [N,{channels},{'..' if spatial == 'dynamic' else ','.join(map(str, roi))}] -> output {out_name}; "
+          f"batch dynamic, spatial {spatial}; opset {args.opset}; max |onnx - torch| {err:.2e} on a random {roi} window"
+          + (f", {err2:.2e} at {other}" if spatial == "dynamic" else ""))
+
+
+if __name__ == "__main__":
+    main()
