@@ -94,14 +94,36 @@ class PointHeadExport(nn.Module):
         return masks.reshape(1, k, *spatial)
 
 
-def load_network(checkpoint):
-    from monai.networks.nets import vista3d132
+# The small VISTA3D of the parity tests: the same classes as vista3d132 with narrow widths (a few MB of ONNX).
+SMALL = {"feature_size": 16, "init_filters": 4, "blocks_down": (1, 1, 1, 1, 1)}
+FULL = {"feature_size": 48, "init_filters": 48, "blocks_down": (1, 2, 2, 4, 4)}
 
-    net = vista3d132(in_channels=1)
-    state = torch.load(checkpoint, map_location="cpu")
-    if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
-        state = state["model"]
-    net.load_state_dict(state)
+
+def build_network(arch="vista3d132"):
+    """vista3d132's construction (monai.networks.nets.vista3d132) with the widths of `arch` ("vista3d132" or "small")."""
+    from monai.networks.nets.segresnet_ds import SegResNetDS2
+    from monai.networks.nets.vista3d import VISTA3D, ClassMappingClassify, PointMappingSAM
+
+    w = SMALL if arch == "small" else FULL
+    encoder = SegResNetDS2(
+        in_channels=1, blocks_down=w["blocks_down"], norm="instance",
+        out_channels=w["feature_size"], init_filters=w["init_filters"], dsdepth=1,
+    )
+    point_head = PointMappingSAM(feature_size=w["feature_size"], n_classes=512, last_supported=132)
+    class_head = ClassMappingClassify(n_classes=512, feature_size=w["feature_size"], use_mlp=True)
+    return VISTA3D(image_encoder=encoder, class_head=class_head, point_head=point_head)
+
+
+def load_network(checkpoint, arch="vista3d132", seed=None):
+    """The network with the checkpoint's weights, or seeded random weights when `checkpoint` is None."""
+    if checkpoint is None:
+        torch.manual_seed(seed if seed is not None else 0)
+    net = build_network(arch)
+    if checkpoint is not None:
+        state = torch.load(checkpoint, map_location="cpu")
+        if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
+            state = state["model"]
+        net.load_state_dict(state)
     return net.eval()
 
 
@@ -133,48 +155,113 @@ def export(net, folder, patch, opset):
         )
 
 
-def check(net, folder, patch):
-    """onnxruntime against PyTorch eager on a random patch: K = 1 and 3 ids, N = 1..3 clicks, zero-shot on/off."""
-    import numpy as np
-    import onnxruntime as ort
-
-    def session(name):
-        return ort.InferenceSession(os.path.join(folder, name), providers=["CPUExecutionProvider"])
-
+def check_cases(net, patch):
+    """Graph inputs and PyTorch eager outputs on a random patch: K = 1 and 3 ids, N = 1..3 clicks, zero-shot on/off."""
     torch.manual_seed(0)
     image = torch.rand(1, 1, patch, patch, patch)
+    cases = []
     with torch.no_grad():
         fp, fa = EncoderExport(net)(image)
-        got = session("encoder.onnx").run(None, {"image": image.numpy()})
-        print("encoder max |diff|", max(float(np.abs(g - t.numpy()).max()) for g, t in zip(got, (fp, fa))))
+        cases.append(("encoder", "encoder.onnx", {"image": image}, [fp, fa]))
         for ids in ([[3]], [[1], [3], [21]]):
             t = torch.tensor(ids, dtype=torch.int64)
-            ref = ClassHeadExport(net)(fa, t).numpy()
-            out = session("class_head.onnx").run(None, {"feat_auto": fa.numpy(), "class_ids": t.numpy()})[0]
-            print(f"class head K={len(ids)} max |diff|", float(np.abs(out - ref).max()))
+            cases.append((f"class head K={len(ids)}", "class_head.onnx", {"feat_auto": fa, "class_ids": t}, [ClassHeadExport(net)(fa, t)]))
         for n in (1, 2, 3):
             for zs in (False, True):
                 coords = torch.rand(1, n, 3) * (patch - 1)
                 labels = torch.tensor([[1, 0, -1][:n]], dtype=torch.int64)
-                ref = net.point_head(fp, coords, labels, class_vector=torch.tensor([140 if zs else 3])).transpose(0, 1).numpy()
-                feeds = {"feat_point": fp.numpy(), "coords": coords.numpy(), "labels": labels.numpy(), "zeroshot": np.array([zs])}
-                out = session("point_head.onnx").run(None, feeds)[0]
-                print(f"point head N={n} zeroshot={zs} max |diff|", float(np.abs(out - ref).max()))
+                # the original PointMappingSAM.forward, not the export wrapper: this checks the re-expression too
+                ref = net.point_head(fp, coords, labels, class_vector=torch.tensor([140 if zs else 3])).transpose(0, 1)
+                feeds = {"feat_point": fp, "coords": coords, "labels": labels, "zeroshot": torch.tensor([zs])}
+                cases.append((f"point head N={n} zeroshot={zs}", "point_head.onnx", feeds, [ref]))
+    return cases
+
+
+def run_with_python_onnxruntime(folder, cases):
+    import onnxruntime as ort
+
+    sessions = {}
+    results = []
+    for name, graph, feeds, _ in cases:
+        if graph not in sessions:
+            sessions[graph] = ort.InferenceSession(os.path.join(folder, graph), providers=["CPUExecutionProvider"])
+        results.append(sessions[graph].run(None, {k: v.numpy() for k, v in feeds.items()}))
+    return results
+
+
+def run_with_node(folder, cases):
+    """Debian has no python3-onnxruntime: run the graphs with this repository's onnxruntime-node instead."""
+    import json
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with tempfile.TemporaryDirectory() as tmp:
+        manifest = []
+        for c, (name, graph, feeds, refs) in enumerate(cases):
+            entry = {"name": name, "graph": os.path.abspath(os.path.join(folder, graph)), "feeds": [], "outputs": len(refs)}
+            for key, value in feeds.items():
+                array = value.numpy()
+                dtype = {"float32": "float32", "int64": "int64", "bool": "bool"}[str(array.dtype)]
+                path = os.path.join(tmp, f"{c}_{key}.bin")
+                (array.astype(np.uint8) if dtype == "bool" else array).tofile(path)
+                entry["feeds"].append({"name": key, "type": dtype, "dims": list(array.shape), "file": path})
+            entry["out"] = [os.path.join(tmp, f"{c}_out{i}.bin") for i in range(len(refs))]
+            manifest.append(entry)
+        with open(os.path.join(tmp, "manifest.json"), "w") as f:
+            json.dump(manifest, f)
+        script = os.path.join(repo, "tools", "vista3d", "run_onnx_cases.ts")
+        subprocess.run(["npx", "tsx", script, os.path.join(tmp, "manifest.json")], check=True, cwd=repo)
+        results = []
+        for entry, (_, _, _, refs) in zip(manifest, cases):
+            results.append([np.fromfile(path, dtype=np.float32).reshape(ref.shape) for path, ref in zip(entry["out"], refs)])
+        return results
+
+
+def check(net, folder, patch, tolerance):
+    """onnxruntime (Python if installed, else onnxruntime-node) against PyTorch; returns True when all agree."""
+    import numpy as np
+
+    cases = check_cases(net, patch)
+    try:
+        import onnxruntime  # noqa: F401
+
+        results, runner = run_with_python_onnxruntime(folder, cases), "onnxruntime (Python)"
+    except ImportError:
+        results, runner = run_with_node(folder, cases), "onnxruntime-node (this repository)"
+    ok = True
+    for (name, _, _, refs), outs in zip(cases, results):
+        diff = max(float(np.abs(np.asarray(o) - r.numpy()).max()) for o, r in zip(outs, refs))
+        scale = max(float(np.abs(r.numpy()).max()) for r in refs)
+        good = diff <= tolerance * max(1.0, scale)
+        ok = ok and good
+        print(f"check {name}: max |onnx - torch| {diff:.3g} (max |torch| {scale:.3g}) {'ok' if good else 'FAIL'} [{runner}]")
+    return ok
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", required=True, help="VISTA3D models/model.pt")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint", help="VISTA3D models/model.pt")
+    source.add_argument("--random", choices=["small", "vista3d132"], help="seeded random weights instead of a checkpoint (tests, benchmarks)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for --random")
+    parser.add_argument("--save-weights", help="also write the network's state dict here (.pt), e.g. for tools/vista3d/monai_reference.py")
     parser.add_argument("--output", default="bundle/models", help="folder for the three .onnx files")
     parser.add_argument("--patch", type=int, default=128, help="patch edge used at export (the point head's constants depend on it)")
     parser.add_argument("--opset", type=int, default=17)
-    parser.add_argument("--check", action="store_true", help="compare onnxruntime with PyTorch afterwards (needs onnxruntime)")
+    parser.add_argument("--check", action="store_true", help="compare onnxruntime with PyTorch afterwards; exit 1 on a mismatch")
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest |onnx - torch| accepted by --check, relative to max(1, max |torch|)")
     args = parser.parse_args()
-    net = load_network(args.checkpoint)
+    net = load_network(args.checkpoint, args.random or "vista3d132", args.seed)
+    if args.save_weights:
+        torch.save(net.state_dict(), args.save_weights)
+        print(f"wrote {args.save_weights}")
     export(net, args.output, args.patch, args.opset)
     print(f"wrote encoder.onnx, class_head.onnx, point_head.onnx to {args.output}")
-    if args.check:
-        check(net, args.output, args.patch)
+    if args.check and not check(net, args.output, args.patch, args.tolerance):
+        raise SystemExit("export check failed: onnxruntime and PyTorch disagree (see above)")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ export class Vista3dEvaluator extends SupervisedEvaluator {
     }
     const prevMask = sample.prev_mask;
     const pending: Promise<void>[] = [];
-    const { output, argmaxDone } = await this.vistaInferer.run(
+    const { output, argmaxDone, windows, encoderRuns } = await this.vistaInferer.run(
       volumeToTensor(image),
       this.vista,
       {
@@ -91,6 +91,11 @@ export class Vista3dEvaluator extends SupervisedEvaluator {
       { onProgress: (done, total) => void pending.push(this.fire('inference_progress', { progress: { done, total } })) },
     );
     await Promise.all(pending);
+    this.logger.info(
+      windows === null
+        ? `VISTA3D: point windows, ${encoderRuns} encoder runs`
+        : `VISTA3D: ${windows} windows, ${encoderRuns} encoder runs (${(encoderRuns / Math.max(1, windows)).toFixed(2)} per window)`,
+    );
     const pred = tensorToVolume(output, image, this.predKey);
     if (argmaxDone) pred.meta[ARGMAX_DONE] = true;
     return {

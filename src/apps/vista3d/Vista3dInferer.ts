@@ -7,7 +7,8 @@
  *
  * Several prompts (everything mode: 117) are never held as `[K, X, Y, Z]` logits: windows are stitched slab by
  * slab and folded into a running arg-max (VistaPostTransformd's rule), and when even one slab of all K
- * channels would exceed `stitchMemoryBytes`, the ids are split into passes that each re-run the encoder.
+ * channels would exceed `stitchMemoryBytes`, the ids are split into passes; the encoder still runs once per
+ * window: later passes read its class-head features back from a FeatureCache (a temporary file).
  */
 import { BundleError } from '../../errors/index.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
@@ -16,6 +17,7 @@ import type { InferHooks, Inferer, Predictor, Tensor, WindowBatchInfo } from '..
 import { checkPaddingMode, copyWindow, type PaddingMode } from '../../inference/windowInput.js';
 import type { BlendMode } from '../../inference/windows.js';
 import { LAST_SUPPORTED_ID } from './labels.js';
+import { FeatureCache } from './featureCache.js';
 import type { Features, Vista3dNetwork } from './network.js';
 import { forwardPatch, type PatchPrompts } from './patchForward.js';
 import { pointWindowInfer } from './pointWindows.js';
@@ -47,6 +49,9 @@ export interface Vista3dResult {
   /** `[1, K, X, Y, Z]` logits, or `[1, 1, X, Y, Z]` arg-max indices (1-based, 0 background) when `argmaxDone` */
   output: Tensor;
   argmaxDone: boolean;
+  /** windows of the sliding-window plan (null on the point-window path) and encoder runs over them */
+  windows: number | null;
+  encoderRuns: number;
 }
 
 const DEFAULT_STITCH_BYTES = 768 * 1024 ** 2;
@@ -93,21 +98,25 @@ export class Vista3dInferer implements Inferer {
       pointLabels: request.pointLabels,
     };
     const spatialShape = input.dims.slice(2);
+    const before = network.encodedWindows;
+    const stats = (windows: number | null) => ({ windows, encoderRuns: network.encodedWindows - before });
     if (this.options.usePointWindow && request.points) {
       const roiSize = this.sliding.plan(spatialShape).roiSize;
       const output = await pointWindowInfer(input, network, prompts, { roiSize, pointStart: this.options.pointStart, prevMask: request.prevMask ?? null }, hooks);
-      return { output, argmaxDone: false };
+      return { output, argmaxDone: false, ...stats(null) };
     }
+    const windows = this.sliding.plan(spatialShape).numWindows;
     const objects = prompts.classIds?.length ?? 1;
     if (objects === 1) {
       const output = await this.sliding.infer(input, this.predictor(network, prompts, request.prevMask ?? null), hooks);
-      return { output, argmaxDone: false };
+      return { output, argmaxDone: false, ...stats(windows) };
     }
-    return { output: await this.argmaxByPasses(input, network, prompts.classIds!, hooks), argmaxDone: true };
+    const output = await this.argmaxByPasses(input, network, prompts.classIds!, hooks);
+    return { output, argmaxDone: true, ...stats(windows) };
   }
 
   /** Each window through forwardPatch; clicks and the previous mask shifted into padded space. */
-  private predictor(network: Vista3dNetwork, prompts: PatchPrompts, prevMask: Tensor | null): Predictor {
+  private predictor(network: Vista3dNetwork, prompts: PatchPrompts, prevMask: Tensor | null, cache: FeatureCache | null = null): Predictor {
     let reusable: Float32Array | undefined;
     return async (batch: Tensor, info?: WindowBatchInfo): Promise<Tensor> => {
       if (!info) throw new BundleError('internal', 'Vista3dInferer needs window positions from the sliding-window inferer.');
@@ -116,7 +125,7 @@ export class Vista3dInferer implements Inferer {
       const voxels = roi.reduce((a, b) => a * b, 1);
       const shifted: PatchPrompts = { ...prompts, points: prompts.points?.map((p) => p.map((c, axis) => c + padLow[axis]!)) ?? null };
       let features: Promise<Features> | undefined;
-      const encode = () => (features ??= network.encode(batch));
+      const encode = () => (features ??= cache ? cache.get(info.starts.map((s) => s.join(',')).join(';'), () => network.encode(batch)) : network.encode(batch));
       const objects = prompts.classIds?.length ?? 1;
       // one output buffer per predictor, reused: the stitcher reads each batch before the next one is asked for
       const size = info.starts.length * objects * voxels;
@@ -151,22 +160,27 @@ export class Vista3dInferer implements Inferer {
     const rowSize = spatialShape.slice(1).reduce((a, b) => a * b, 1);
     const bestValue = new Float32Array(spatialShape[0]! * rowSize);
     const bestIndex = new Uint16Array(bestValue.length);
-    for (let pass = 0; pass < passes; pass++) {
-      const first = pass * perPass;
-      const ids = classIds.slice(first, first + perPass);
-      const prompts: PatchPrompts = { classIds: ids, promptClass: null, points: null, pointLabels: null };
-      const passHooks: InferHooks = {
-        onProgress: (done, total) => hooks.onProgress?.(pass * total + done, passes * total),
-      };
-      await this.sliding.inferSlabs(
-        input,
-        this.predictor(network, prompts, null),
-        (slab) => {
-          const n = (slab.x1 - slab.x0) * rowSize;
-          foldArgmax(slab.data, ids.length, first + 1, bestValue, bestIndex, 0, slab.x0 * rowSize, n, n);
-        },
-        passHooks,
-      );
+    const cache = passes > 1 ? new FeatureCache() : null;
+    try {
+      for (let pass = 0; pass < passes; pass++) {
+        const first = pass * perPass;
+        const ids = classIds.slice(first, first + perPass);
+        const prompts: PatchPrompts = { classIds: ids, promptClass: null, points: null, pointLabels: null };
+        const passHooks: InferHooks = {
+          onProgress: (done, total) => hooks.onProgress?.(pass * total + done, passes * total),
+        };
+        await this.sliding.inferSlabs(
+          input,
+          this.predictor(network, prompts, null, cache),
+          (slab) => {
+            const n = (slab.x1 - slab.x0) * rowSize;
+            foldArgmax(slab.data, ids.length, first + 1, bestValue, bestIndex, 0, slab.x0 * rowSize, n, n);
+          },
+          passHooks,
+        );
+      }
+    } finally {
+      cache?.close();
     }
     return { type: 'float32', dims: [1, 1, ...spatialShape], data: Float32Array.from(bestIndex) };
   }
@@ -197,7 +211,7 @@ export const vista3dInfererEntry: ComponentEntry = {
         minimum: 64,
         default: 768,
         description:
-          'bound on the stitching buffers for many prompts (everything mode); when all ids do not fit, they are split into passes that each re-run the encoder, so more memory means fewer encoder runs',
+          'bound on the stitching buffers for many prompts (everything mode); when all ids do not fit, they are split into passes, and the encoder features of each window are kept in a temporary file between passes (the encoder runs once per window)',
       },
     },
     required: ['roi_size'],

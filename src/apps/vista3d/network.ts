@@ -41,6 +41,8 @@ export class Vista3dNetwork {
   readonly classHead: Network;
   readonly pointHead: Network | null;
   readonly maxPromptSize: number | null;
+  /** windows encoded so far (a batch of b windows counts b): how often the encoder really ran */
+  encodedWindows = 0;
 
   constructor(options: Vista3dNetworkOptions) {
     this.encoder = options.encoder;
@@ -54,6 +56,7 @@ export class Vista3dNetwork {
 
   /** Both feature maps for a batch of windows `[b, 1, ...roi]`. */
   async encode(windows: Tensor): Promise<Features> {
+    this.encodedWindows += windows.dims[0] ?? 1;
     const out = await run(this.encoder, 'encoder', ENCODER_INPUTS, [windows]);
     const [featPoint, featAuto] = pick(this.encoder, 'encoder', out, ENCODER_OUTPUTS);
     return { featPoint, featAuto };

@@ -39,14 +39,17 @@ describe('Vista3dInferer', () => {
     expect([0, 5, 10, 15].map((x) => get(output, x, 4, 4))).to.deep.equal([2, 3, 4, 1]);
   });
 
-  it('many prompts split into passes when the stitch buffer is small give the same labels', async () => {
+  it('many prompts split into passes when the stitch buffer is small give the same labels, and the encoder still runs once per window', async () => {
     const ids = [9, 3, 5, 7, 100, 3];
     const whole = fakeVista();
     const one = await new Vista3dInferer({ roiSize: [P, P, P] }).run(blocks(), whole.network, { classIds: ids, points: null, pointLabels: null });
     const split = fakeVista();
     const passes = await new Vista3dInferer({ roiSize: [P, P, P], stitchMemoryBytes: 1 }).run(blocks(), split.network, { classIds: ids, points: null, pointLabels: null });
     expect(passes.output.data).to.deep.equal(one.output.data);
-    expect(split.encoder.calls).to.equal(ids.length * whole.encoder.calls);
+    expect(split.classHead.calls).to.equal(ids.length * whole.classHead.calls); // one pass per id
+    expect(split.encoder.calls).to.equal(whole.encoder.calls);
+    expect(passes.windows).to.equal(one.windows);
+    expect(passes.encoderRuns).to.equal(passes.windows);
   });
 
   it('stitch_memory_mb in a config bounds the stitching buffers (768 MiB by default)', async () => {
