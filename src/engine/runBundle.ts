@@ -39,6 +39,13 @@ export interface RunBundleOptions {
   handlers?: Handler[];
   /** the run summary file; default `<output_dir>/run_summary.json` when the config has an output_dir */
   summaryPath?: string;
+  /** the summary's path relative to `<output_dir>` (default run_summary.json); summaryPath wins */
+  summaryName?: string;
+  /**
+   * Called once the config is loaded and checked, before anything runs, with the config's hash and the summary
+   * file the run would write; returning false skips the run (the queue's worker skips finished jobs).
+   */
+  shouldRun?: (info: { configHash: string; summaryFile: string | null }) => boolean | Promise<boolean>;
   /** passed on to loadConfig */
   loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'debugSink'>;
 }
@@ -50,6 +57,8 @@ export interface RunBundleResult {
   /** items the evaluators processed */
   items: number;
   summaryFile?: string;
+  /** true when shouldRun returned false: nothing ran and nothing was written */
+  skipped?: boolean;
 }
 
 const ARGS_FILE_KEYS = ['config_file', 'meta_file', 'run_id', 'init_id', 'final_id', 'logging_file', 'workflow_type'] as const;
@@ -128,10 +137,13 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
   });
   workflow.check();
 
+  const hash = configHash(config.raw(''));
+  const outputDir = options.summaryPath ? null : await outputDirOf(config);
+  const summaryPath = options.summaryPath ?? (outputDir && options.summaryName ? path.join(outputDir, options.summaryName) : null);
   const summary = new RunSummaryHandler({
-    path: options.summaryPath ?? null,
-    outputDir: options.summaryPath ? null : await outputDirOf(config),
-    configHash: configHash(config.raw('')),
+    path: summaryPath,
+    outputDir,
+    configHash: hash,
     invocation: {
       config_file: config.configFiles,
       meta_file: config.metaFiles,
@@ -144,6 +156,9 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     logger,
   });
   context.handlers.push(summary);
+  if (options.shouldRun && !(await options.shouldRun({ configHash: hash, summaryFile: summary.file ?? null }))) {
+    return { config, outputs: [], items: 0, skipped: true };
+  }
 
   await workflow.initialize();
   await workflow.run();

@@ -2,7 +2,7 @@
  * The catalogue of error kinds, as data. A kind is stable (tests and tools read it); messages may change.
  * `exitCode` follows the CLI contract: 1 bundle/runtime error, 2 usage error, 3 internal error.
  */
-export type Layer = 'config' | 'registry' | 'image' | 'transforms' | 'inference' | 'engine' | 'cli';
+export type Layer = 'config' | 'registry' | 'image' | 'transforms' | 'inference' | 'engine' | 'queue' | 'cli';
 
 export interface KindInfo {
   layer: Layer;
@@ -50,6 +50,10 @@ export const KINDS = {
   invalid_prompt: { layer: 'engine', exitCode: 1, hint: 'see the bundle docs for the prompt format' },
   invalid_metadata: { layer: 'engine', exitCode: 1, hint: 'fix metadata.json so that it validates against the schema it names' },
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },
+  // queue (bundle queue / bundle worker)
+  queue_unreachable: { layer: 'queue', exitCode: 1, hint: 'start Redis or fix --redis (redis://[user:password@]host:port[/db], rediss:// for TLS)' },
+  job_rejected: { layer: 'queue', exitCode: 1, hint: 'a job carries data only: input paths and plain override values, never _target_, "$" expressions, "@" references or "%" macros' },
+  config_mismatch: { layer: 'queue', exitCode: 1, hint: "the worker's --config_file (and meta file) must be the bundle the job was submitted with: same files, same content" },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },
   internal: { layer: 'cli', exitCode: 3, hint: 'this is a bug in the interpreter; please report it with the command line and --debug output' },
