@@ -81,8 +81,8 @@ export interface WorkerProcess {
 /** Short lock and stall intervals so that a killed worker's job moves on within about 3 s. */
 export const FAST_STALL = ['--lock_duration', '2000', '--stalled_interval', '1000', '--max_stalled', '10'];
 
-export function startWorkerProcess(config: string, redisUrl: string, queue: string, extra: string[] = []): WorkerProcess {
-  const child = spawn(process.execPath, [CLI, 'worker', '--config_file', config, '--redis', redisUrl, '--queue', queue, ...FAST_STALL, ...extra], {
+export function startWorkerProcess(config: string, redisUrl: string, queue: string, stall: string[] = FAST_STALL): WorkerProcess {
+  const child = spawn(process.execPath, [CLI, 'worker', '--config_file', config, '--redis', redisUrl, '--queue', queue, ...stall], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -99,7 +99,9 @@ export async function stopWorkers(workers: WorkerProcess[]): Promise<Array<numbe
 }
 
 export function openQueue(redisUrl: string, name: string): Queue {
-  return new Queue(name, { connection: { url: redisUrl, maxRetriesPerRequest: null } });
+  const queue = new Queue(name, { connection: { url: redisUrl, maxRetriesPerRequest: null } });
+  queue.on('error', () => undefined); // reconnects by itself while a test restarts Redis
+  return queue;
 }
 
 /** Polls until `done(status)` holds; throws with the last status after `timeoutMs`. */
