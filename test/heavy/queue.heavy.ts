@@ -111,6 +111,29 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     rmSync(reference, { recursive: true, force: true });
   });
 
+  it('SIGTERM: a worker finishes the job it holds and exits 0, leaving the other jobs waiting', async () => {
+    const out = path.join(cohort.root, 'out-sigterm');
+    await submit(cohort, redis, 'sigterm', out);
+    const queue = openQueue(redis.url, 'sigterm');
+    queues.push(queue);
+    const worker = startWorkerProcess(cohort.config, redis.url, 'sigterm');
+    workers.push(worker);
+    let held: string | undefined;
+    for (const deadline = Date.now() + 60_000; !held && Date.now() < deadline; await sleep(50)) {
+      held = (await queue.getActive()).find((j) => j.processedBy?.endsWith(`:${worker.child.pid}`))?.id;
+    }
+    expect(held, 'the worker took a job').to.be.a('string');
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).to.equal(0);
+    expect([...doneCounts([worker.log()]).keys()]).to.include(held);
+    const job = await queue.getJob(held!);
+    expect(await job!.getState()).to.equal('completed');
+    const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed');
+    expect(counts).to.deep.include({ active: 0, failed: 0, completed: doneCounts([worker.log()]).size });
+    expect(counts.waiting! + counts.completed!).to.equal(16);
+    await queue.obliterate({ force: true });
+  });
+
   it('Redis restarted mid-run: the workers reconnect and finish the cohort', async () => {
     const out = path.join(cohort.root, 'out-restart');
     await submit(cohort, redis, 'restart', out);
