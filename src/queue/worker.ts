@@ -77,10 +77,13 @@ export interface RunningWorker {
 export async function startWorker(options: QueueWorkerOptions): Promise<RunningWorker> {
   const { bundle, log } = options;
   const processor = async (job: Job<JobData, JobResult>): Promise<JobResult> => {
+    // in steps of 10 %: a sliding-window run reports every window, and each report is a Redis call
+    let reported = -1;
     const progress: Handler = {
       onEvent(event) {
         if (event.name === 'inference_progress' && event.progress && event.progress.total > 0) {
-          void job.updateProgress(Math.round((100 * event.progress.done) / event.progress.total)).catch(() => undefined);
+          const step = Math.floor((10 * event.progress.done) / event.progress.total) * 10;
+          if (step > reported) void job.updateProgress((reported = step)).catch(() => undefined);
         }
       },
     };
