@@ -9,7 +9,7 @@
  * running jobs go back to the queue through BullMQ's stalled-job check (as after SIGKILL).
  */
 import os from 'node:os';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { BundleError, renderError } from '../errors/index.js';
 import { loadConfig } from '../config/index.js';
 import { configHash } from '../engine/configHash.js';
@@ -35,6 +35,8 @@ export interface QueueWorkerOptions {
   concurrency: number;
   bundle: WorkerBundle;
   stall: StallOptions;
+  /** stop (as on SIGTERM) once no job is waiting or delayed: for batch runs that should end */
+  untilEmpty?: boolean;
   /** one line per event (job done, failed, connection trouble) */
   log: (line: string) => void;
 }
@@ -140,6 +142,18 @@ export async function startWorker(options: QueueWorkerOptions): Promise<RunningW
       void stop(true);
     }
   };
+  const queue = options.untilEmpty ? new Queue(options.queue, { connection: connectionOptions(options.target, true) }) : undefined;
+  if (queue) {
+    queue.on('error', () => undefined); // the worker's own 'error' handler reports connection trouble
+    worker.on('drained', () => {
+      void queue.getJobCounts('waiting', 'delayed', 'prioritized').then((c) => {
+        if (!stopping && (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0) {
+          log('queue empty: finishing, then exiting (--until_empty)');
+          void stop();
+        }
+      }, () => undefined);
+    });
+  }
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   log(`worker ${os.hostname()}:${process.pid} on queue "${options.queue}" at ${redactUrl(options.target.url)}, concurrency ${options.concurrency}`);
@@ -147,6 +161,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<RunningW
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await stopping;
+    await queue?.close();
   });
   return { stopped, stop };
 }

@@ -95,9 +95,10 @@ describe('queue: submit, workers, status (real Redis)', function () {
     await submit('resubmitted', '--output_dir', out);
     const queue = openQueue(redis.url, 'resubmitted');
     queues.push(queue);
-    const worker = startWorkerProcess(cohort.config, redis.url, 'resubmitted');
-    await waitForQueue(queue, redis.url, (s) => s.completed === 30 || s.failed > 0, 60_000);
-    await stopWorkers([worker]);
+    const worker = startWorkerProcess(cohort.config, redis.url, 'resubmitted', ['--until_empty']);
+    expect(await worker.exited, '--until_empty: the worker exits 0 by itself once the queue is empty').to.equal(0);
+    const status = await waitForQueue(queue, redis.url, () => true, 1000);
+    expect(status).to.include({ completed: 30, waiting: 0, active: 0 });
     expect(worker.log().match(/skipped \(already done\)/g) ?? []).to.have.length(30);
     expect(doneCounts([worker.log()]).size).to.equal(0);
   });

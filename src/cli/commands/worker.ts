@@ -21,6 +21,7 @@ interface WorkerArgv extends RedisArgv {
   stalled_interval: number;
   max_stalled: number;
   quiet: boolean;
+  until_empty: boolean;
 }
 
 export const workerCommand: CommandModule<object, WorkerArgv> = {
@@ -35,6 +36,7 @@ export const workerCommand: CommandModule<object, WorkerArgv> = {
       .option('lock_duration', { type: 'number', default: 30000, describe: "ms a job's lock lives unrenewed: a killed worker's job is handed on after it" })
       .option('stalled_interval', { type: 'number', default: 30000, describe: 'ms between checks for jobs whose worker died' })
       .option('max_stalled', { type: 'number', default: 3, describe: 'times a job may be recovered from a dead worker before it fails' })
+      .option('until_empty', { type: 'boolean', default: false, describe: 'exit 0 once no job is waiting or delayed (batch runs, Kubernetes Jobs)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'log only failures and connection trouble' })
       .strict()
       .example('$0 worker --config_file examples/brain-meshnet/configs/inference.json --redis redis://queue-host:6379', '')
@@ -69,6 +71,7 @@ export const workerCommand: CommandModule<object, WorkerArgv> = {
       target,
       queue: argv.queue,
       concurrency: argv.concurrency,
+      untilEmpty: argv.until_empty,
       stall: { lockDurationMs: argv.lock_duration, stalledIntervalMs: argv.stalled_interval, maxStalledCount: argv.max_stalled },
       bundle: await prepareBundle({
         configFiles,
