@@ -27,7 +27,6 @@ export interface StallOptions {
   maxStalledCount: number;
 }
 
-export const DEFAULT_STALL: StallOptions = { lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 3 };
 
 export interface QueueWorkerOptions {
   target: RedisTarget;

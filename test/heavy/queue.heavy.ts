@@ -15,7 +15,7 @@ import { runBundle } from '../../src/engine/runBundle.js';
 import { defaultRegistry } from '../../src/cli/registry.js';
 import { bundleCli } from '../cli/bundleCli.js';
 import { redisOrSkip, type TestRedis } from '../helpers/redis.js';
-import { type Cohort, doneCounts, filesUnder, makeCohort, openQueue, sameBytes, startWorkerProcess, stopWorkers, waitForQueue, type WorkerProcess } from '../queue/cohort.js';
+import { type Cohort, doneCounts, FAST_STALL, filesUnder, makeCohort, openQueue, sameBytes, startWorkerProcess, stopWorkers, waitForQueue, type WorkerProcess } from '../queue/cohort.js';
 
 const SLOW = ['--inferer::roi_size', '[4,4,4]', '--inferer::overlap', '0.75'];
 const LOCK_MS = 2000;
@@ -57,7 +57,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     await submit(cohort, redis, 'chaos', out);
     const queue = openQueue(redis.url, 'chaos');
     queues.push(queue);
-    const live: WorkerProcess[] = [0, 1, 2].map(() => startWorkerProcess(cohort.config, redis.url, 'chaos'));
+    const live: WorkerProcess[] = [0, 1, 2].map(() => startWorkerProcess(cohort.config, redis.url, 'chaos', FAST_STALL));
     workers.push(...live);
     const pickups: number[] = [];
     for (let round = 0; round < 4; round++) {
@@ -71,7 +71,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
       victim.child.kill('SIGKILL');
       await victim.exited;
       live.splice(live.indexOf(victim), 1);
-      const replacement = startWorkerProcess(cohort.config, redis.url, 'chaos');
+      const replacement = startWorkerProcess(cohort.config, redis.url, 'chaos', FAST_STALL);
       live.push(replacement);
       workers.push(replacement);
       // picked up again: another worker has started it (processedOn moves) or it finished
@@ -95,7 +95,8 @@ describe('queue (heavy): chaos and Redis restarts', function () {
 
     const counts = completions(workers);
     expect(counts.size).to.equal(16);
-    expect([...counts.entries()].filter(([, n]) => n !== 1)).to.deep.equal([]);
+    const twice = [...counts.entries()].filter(([, n]) => n !== 1).map(([id]) => id);
+    expect(twice, `jobs completed more than once:\n${workers.map((w) => w.log()).join('\n').split('\n').filter((l) => twice.some((id) => l.includes(id))).join('\n')}`).to.deep.equal([]);
     const images = filesUnder(out).filter((f) => f.endsWith('.nii.gz'));
     expect(images).to.have.length(16);
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
@@ -116,7 +117,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     await submit(cohort, redis, 'sigterm', out);
     const queue = openQueue(redis.url, 'sigterm');
     queues.push(queue);
-    const worker = startWorkerProcess(cohort.config, redis.url, 'sigterm');
+    const worker = startWorkerProcess(cohort.config, redis.url, 'sigterm', FAST_STALL);
     workers.push(worker);
     let held: string | undefined;
     for (const deadline = Date.now() + 60_000; !held && Date.now() < deadline; await sleep(50)) {

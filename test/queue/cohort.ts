@@ -78,10 +78,10 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Short lock and stall intervals so that a killed worker's job moves on within about 3 s. */
+/** Short lock and stall intervals (the chaos test) so that a killed worker's job moves on within about 3 s; workers otherwise get the defaults. */
 export const FAST_STALL = ['--lock_duration', '2000', '--stalled_interval', '1000', '--max_stalled', '10'];
 
-export function startWorkerProcess(config: string, redisUrl: string, queue: string, stall: string[] = FAST_STALL): WorkerProcess {
+export function startWorkerProcess(config: string, redisUrl: string, queue: string, stall: string[] = []): WorkerProcess {
   const child = spawn(process.execPath, [CLI, 'worker', '--config_file', config, '--redis', redisUrl, '--queue', queue, ...stall], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

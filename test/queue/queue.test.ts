@@ -32,16 +32,18 @@ describe('queue: submit, workers, status (real Redis)', function () {
   });
 
   const submit = (queue: string, ...extra: string[]) =>
-    bundleCli(['queue', 'submit', '--config_file', cohort.config, '--inputs', path.join(cohort.root, 'cohort', '*.nii.gz'), '--redis', redis.url, '--queue', queue, ...extra]);
+    // the overrides right after --inputs: they must stay overrides, not become more inputs
+    bundleCli(['queue', 'submit', '--config_file', cohort.config, '--inputs', path.join(cohort.root, 'cohort', '*.nii.gz'), ...extra, '--redis', redis.url, '--queue', queue]);
 
   it('30 scans, 3 workers: every output equals a single-process `bundle run` of its input, each job ran once, no temp file', async () => {
     const out = path.join(cohort.root, 'out');
     const submitted = await submit('cohort30', '--output_dir', out);
     expect(submitted.code, submitted.stderr).to.equal(0);
-    expect(submitted.stdout).to.contain('30 new jobs');
+    expect(submitted.stdout).to.contain('submitted 30 inputs to queue "cohort30": 30 new jobs');
 
     const queue = openQueue(redis.url, 'cohort30');
     queues.push(queue);
+    // the default lock (60 s): under heavy machine load a 2 s lock can expire mid-job (handovers are the chaos test's)
     const workers = [0, 1, 2].map(() => startWorkerProcess(cohort.config, redis.url, 'cohort30'));
     const status = await waitForQueue(queue, redis.url, (s) => s.completed === 30 || s.failed > 0, 120_000);
     const codes = await stopWorkers(workers);
@@ -51,7 +53,8 @@ describe('queue: submit, workers, status (real Redis)', function () {
 
     const done = doneCounts(workers.map((w) => w.log()));
     expect(done.size, workers.map((w) => w.log()).join('\n')).to.equal(30);
-    expect([...done.values()].every((n) => n === 1), 'each job ran exactly once').to.equal(true);
+    const twice = [...done.entries()].filter(([, n]) => n !== 1).map(([id]) => id);
+    expect(twice, `jobs completed more than once:\n${workers.map((w) => w.log()).join('\n').split('\n').filter((l) => twice.some((id) => l.includes(id))).join('\n')}`).to.deep.equal([]);
     expect(workers.filter((w) => / done /.test(w.log())).length, 'the work was shared').to.be.greaterThan(1);
 
     for (const input of cohort.inputs) await referenceRun(cohort.config, input, reference);

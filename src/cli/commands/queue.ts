@@ -32,7 +32,7 @@ interface SubmitArgv extends RedisArgv {
   overrides?: string[];
   config_file: string;
   meta_file?: string;
-  inputs: string[];
+  inputs: string | string[];
   input_dict?: string;
   image_key: string;
   identity: 'stat' | 'sha256';
@@ -47,7 +47,8 @@ const submitCommand: CommandModule<object, SubmitArgv> = {
   builder: (y) =>
     withConfigOptions(y.positional('overrides', { type: 'string', array: true, describe: 'overrides for every job: --<id> <value> ...' }))
       .options(redisOptions)
-      .option('inputs', { type: 'string', array: true, demandOption: 'give the inputs with --inputs "<folder>/*.nii.gz" or --inputs list.txt', describe: 'glob pattern(s) (quoted) or list file(s), one path per line' })
+      // not an array option: it would swallow the overrides after it (--inputs "*.nii.gz" --output_dir out); repeat it instead
+      .option('inputs', { type: 'string', demandOption: 'give the inputs with --inputs "<folder>/*.nii.gz" or --inputs list.txt', describe: 'a glob pattern (quoted) or a list file, one path per line; repeat for more' })
       .option('input_dict', { type: 'string', describe: "template of each item, e.g. \"{'label_prompt': [3]}\"; the input goes to its image key" })
       .option('image_key', { type: 'string', default: 'image', describe: 'the input_dict key the input file goes to' })
       .option('identity', { type: 'string', choices: ['stat', 'sha256'], default: 'stat', describe: 'what identifies an input in its job id: size+mtime, or content hash' })
@@ -75,7 +76,7 @@ const submitCommand: CommandModule<object, SubmitArgv> = {
       target: targetOf(argv),
       queue: argv.queue,
       configHash: await bundleHash(configFiles, metaFiles),
-      inputs: argv.inputs.map(String),
+      inputs: [argv.inputs].flat().map(String),
       overrides,
       ...(template ? { template } : {}),
       imageKey: argv.image_key,

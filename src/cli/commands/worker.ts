@@ -33,7 +33,7 @@ export const workerCommand: CommandModule<object, WorkerArgv> = {
       .options(redisOptions)
       .option('concurrency', { type: 'number', default: 1, describe: 'jobs run at once by this process' })
       .option('path_map', { type: 'string', array: true, describe: 'from=to: paths in jobs that start with "from" start with "to" here (repeatable)' })
-      .option('lock_duration', { type: 'number', default: 30000, describe: "ms a job's lock lives unrenewed: a killed worker's job is handed on after it" })
+      .option('lock_duration', { type: 'number', default: 60000, describe: "ms a job's lock lives unrenewed: a killed worker's job is handed on after it; must exceed the longest network run (it blocks lock renewal)" })
       .option('stalled_interval', { type: 'number', default: 30000, describe: 'ms between checks for jobs whose worker died' })
       .option('max_stalled', { type: 'number', default: 3, describe: 'times a job may be recovered from a dead worker before it fails' })
       .option('until_empty', { type: 'boolean', default: false, describe: 'exit 0 once no job is waiting or delayed (batch runs, Kubernetes Jobs)' })
