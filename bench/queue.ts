@@ -87,6 +87,12 @@ async function waitCompleted(queue: Queue, n: number): Promise<number> {
   }
 }
 
+/** Redis's own CPU time so far (user + system), in ms. */
+async function redisCpuMs(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  return (Number(/used_cpu_user:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)![1])) * 1000;
+}
+
 async function usedMemory(client: Redis): Promise<number> {
   const info = await client.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
@@ -122,6 +128,7 @@ async function overhead(redis: TestRedis, dir: string): Promise<void> {
   const list = path.join(dir, 'overhead.txt');
   writeFileSync(list, Array.from({ length: OVERHEAD_JOBS }, (_, i) => path.join(dir, 'none', `scan_${i}.nii.gz`)).join('\n'));
   const before = await usedMemory(client);
+  const cpu0 = await redisCpuMs(client);
   const t0 = performance.now();
   const result = await submitJobs({
     target: { url: redis.url }, queue: name, configHash: await bundleHash([CONFIG]), inputs: [list], overrides: [{ id: 'output_dir', value: path.join(dir, 'out') }],
@@ -138,8 +145,10 @@ async function overhead(redis: TestRedis, dir: string): Promise<void> {
   await waitCompleted(queue, OVERHEAD_JOBS);
   const pickAckMs = (performance.now() - t1) / OVERHEAD_JOBS;
   await worker.close();
+  const redisCpuPerJobUs = ((await redisCpuMs(client)) - cpu0) * 1000 / OVERHEAD_JOBS;
   const completedBytes = (await usedMemory(client)) - before;
   console.log(`\nqueue overhead per job over ${OVERHEAD_JOBS} jobs: submit ${submitMs.toFixed(2)} ms + pick and ack ${pickAckMs.toFixed(2)} ms = ${(submitMs + pickAckMs).toFixed(2)} ms (target < 20 ms)`);
+  console.log(`Redis CPU per job (submit + pick + ack, INFO used_cpu): ${redisCpuPerJobUs.toFixed(0)} µs`);
   console.log(`a real worker's cost per job it skips (config load, idempotence check, pick, ack; no inference): ${skippedMs.toFixed(1)} ms`);
   console.log(`Redis memory per 10,000 jobs: ${(waitingBytes / 2 ** 20 / (OVERHEAD_JOBS / 10_000)).toFixed(1)} MiB waiting, ${(completedBytes / 2 ** 20 / (OVERHEAD_JOBS / 10_000)).toFixed(1)} MiB completed (kept for dedup and status)`);
   await queue.close();
