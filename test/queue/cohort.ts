@@ -75,6 +75,8 @@ export function sameBytes(a: string, b: string): boolean {
 export interface WorkerProcess {
   child: ChildProcess;
   log: () => string;
+  /** resolves once the worker says it is ready (its SIGTERM handling is installed), or when it exits */
+  ready: Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -86,15 +88,23 @@ export function startWorkerProcess(config: string, redisUrl: string, queue: stri
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  child.stdout!.on('data', (d) => (log += d));
-  child.stderr!.on('data', (d) => (log += d));
+  let onReady = () => undefined as void;
+  const ready = new Promise<void>((resolve) => (onReady = resolve));
+  const append = (d: Buffer) => {
+    log += d;
+    if (/ worker .* on queue /.test(log)) onReady();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  child.once('exit', () => onReady());
   // 'close', not 'exit': the last log lines may still be in the pipe when the process exits
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { child, log: () => log, exited };
+  return { child, log: () => log, ready, exited };
 }
 
 /** Stops workers with SIGTERM and returns their exit codes. */
 export async function stopWorkers(workers: WorkerProcess[]): Promise<Array<number | null>> {
+  await Promise.all(workers.map((w) => w.ready)); // a process still starting up has no SIGTERM handler yet
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
   return Promise.all(workers.map((w) => w.exited));
 }
