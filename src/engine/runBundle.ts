@@ -47,6 +47,13 @@ export interface RunBundleOptions {
    * overrides, else the bundle's folder and the current directory, plus these files; false: no confinement
    */
   confineWrites?: { files: string[] } | false;
+  /** the summary's path relative to `<output_dir>` (default run_summary.json); summaryPath wins */
+  summaryName?: string;
+  /**
+   * Called once the config is loaded and checked, before anything runs, with the config's hash and the summary
+   * file the run would write; returning false skips the run (the queue's worker skips finished jobs).
+   */
+  shouldRun?: (info: { configHash: string; summaryFile: string | null }) => boolean | Promise<boolean>;
   /** passed on to loadConfig */
   loadOptions?: Pick<LoadConfigOptions, 'allowOutsideBundleRoot' | 'expressionTimeoutMs' | 'expressionMaxDepth' | 'expressionMaxChars' | 'expressionMaxItems' | 'debugSink'>;
 }
@@ -58,6 +65,8 @@ export interface RunBundleResult {
   /** items the evaluators processed */
   items: number;
   summaryFile?: string;
+  /** true when shouldRun returned false: nothing ran and nothing was written */
+  skipped?: boolean;
 }
 
 const ARGS_FILE_KEYS = ['config_file', 'meta_file', 'run_id', 'init_id', 'final_id', 'logging_file', 'workflow_type'] as const;
@@ -139,19 +148,21 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
   });
   workflow.check();
 
+  const hash = configHash(config.raw(''));
   if (options.confineWrites) confineWrites(writeRoots(overrides, config.bundleRoot, [...options.confineWrites.files, ...(options.summaryPath ? [options.summaryPath] : [])]));
   for (const file of [...config.configFiles, ...config.metaFiles, ...(options.argsFile ? [options.argsFile] : [])]) protectInput(file);
   const outputDir = await outputDirOf(config);
+  const summaryPath = options.summaryPath ?? (outputDir && options.summaryName ? path.join(outputDir, options.summaryName) : null);
   // before any network is loaded: a run that cannot write its results must not compute them first
-  preflightWrites(outputDir, options.summaryPath ?? null);
+  preflightWrites(outputDir, summaryPath);
   if (outputDir) {
     for (const file of removeStaleTempFiles(outputDir)) logger.info(`removed a temporary file a killed run left: ${file}`);
   }
 
   const summary = new RunSummaryHandler({
-    path: options.summaryPath ?? null,
+    path: summaryPath,
     outputDir: options.summaryPath ? null : outputDir,
-    configHash: configHash(config.raw('')),
+    configHash: hash,
     invocation: {
       config_file: config.configFiles,
       meta_file: config.metaFiles,
@@ -164,6 +175,9 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     logger,
   });
   context.handlers.push(summary);
+  if (options.shouldRun && !(await options.shouldRun({ configHash: hash, summaryFile: summary.file ?? null }))) {
+    return { config, outputs: [], items: 0, skipped: true };
+  }
 
   await workflow.initialize();
   await workflow.run();

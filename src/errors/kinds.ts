@@ -2,7 +2,7 @@
  * The catalogue of error kinds, as data. A kind is stable (tests and tools read it); messages may change.
  * `exitCode` follows the CLI contract: 1 bundle/runtime error, 2 usage error, 3 internal error.
  */
-export type Layer = 'config' | 'registry' | 'image' | 'transforms' | 'inference' | 'engine' | 'cli';
+export type Layer = 'config' | 'registry' | 'image' | 'transforms' | 'inference' | 'engine' | 'queue' | 'cli';
 
 export interface KindInfo {
   layer: Layer;
@@ -58,6 +58,10 @@ export const KINDS = {
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },
   // convert
   conversion_incomplete: { layer: 'cli', exitCode: 1, hint: 'see CONVERSION.md in the output folder: each item has what to write instead; --allow-partial accepts the result as it is' },
+  // queue (bundle queue / bundle worker)
+  queue_unreachable: { layer: 'queue', exitCode: 1, hint: 'start Redis or fix --redis (redis://[user:password@]host:port[/db], rediss:// for TLS)' },
+  job_rejected: { layer: 'queue', exitCode: 1, hint: 'a job carries data only: input paths and plain override values, never _target_, "$" expressions, "@" references or "%" macros' },
+  config_mismatch: { layer: 'queue', exitCode: 1, hint: "the worker's --config_file (and meta file) must be the bundle the job was submitted with: same files, same content" },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },
   internal: { layer: 'cli', exitCode: 3, hint: 'this is a bug in the interpreter; please report it with the command line and --debug output' },

@@ -3,7 +3,7 @@
  * so that a failure never leaves a half-written output and readers never see one.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError } from '../errors/index.js';
 import { checkWriteTarget } from './writeGuard.js';
@@ -12,6 +12,26 @@ import { checkWriteTarget } from './writeGuard.js';
 export function tempPathBeside(file: string): string {
   const absolute = path.resolve(file);
   return path.join(path.dirname(absolute), `.${path.basename(absolute)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * Removes temporary files that writes of `file` left behind when their process was killed before the rename
+ * (tempPathBeside's names). Only for a caller that knows no other write of `file` is under way, such as a
+ * queue worker holding the job's lock. Returns the paths removed.
+ */
+export function removeStaleTemps(file: string): string[] {
+  const absolute = path.resolve(file);
+  const folder = path.dirname(absolute);
+  const prefix = `.${path.basename(absolute)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const stale = names.filter((n) => n.startsWith(prefix) && /^\d+\.[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))).map((n) => path.join(folder, n));
+  for (const f of stale) rmSync(f, { force: true });
+  return stale;
 }
 
 /** Writes `data` to `file` atomically, creating its folder; `what` names the file in the error ("the preview"). */

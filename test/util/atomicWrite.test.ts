@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BundleError } from '../../src/errors/index.js';
-import { removeQuietly, tempPathBeside, writeFileAtomic } from '../../src/util/atomicWrite.js';
+import { removeQuietly, removeStaleTemps, tempPathBeside, writeFileAtomic } from '../../src/util/atomicWrite.js';
 
 describe('util/atomicWrite', () => {
   let dir: string;
@@ -62,5 +62,13 @@ describe('util/atomicWrite', () => {
     expect(path.dirname(a)).to.equal(dir);
     expect(path.basename(a).startsWith('.x.nii.gz.')).to.equal(true);
     expect(a).to.not.equal(b);
+  });
+
+  it('removes the temporary files a killed write of that file left, and nothing else', () => {
+    const target = path.join(dir, 'x.nii.gz');
+    const stale = [tempPathBeside(target), tempPathBeside(target)];
+    for (const f of [...stale, target, path.join(dir, '.y.nii.gz.1.abcdef01.tmp'), path.join(dir, '.x.nii.gz.notes')]) writeFileSync(f, '');
+    expect(removeStaleTemps(target).sort()).to.deep.equal(stale.sort());
+    expect(readdirSync(dir).sort()).to.deep.equal(['.x.nii.gz.notes', '.y.nii.gz.1.abcdef01.tmp', 'x.nii.gz']);
   });
 });
