@@ -6,6 +6,7 @@ import { resolveCommand } from './resolve.js';
 import { schemaCommand } from './schema.js';
 import { initBundleCommand } from './initBundle.js';
 import { runCommand } from './run.js';
+import { serveCommand } from './serve.js';
 import { verifyMetadataCommand } from './verifyMetadata.js';
 import { verifyNetInOutCommand } from './verifyNetInOut.js';
 
@@ -13,4 +14,4 @@ import { verifyNetInOutCommand } from './verifyNetInOut.js';
  * Every CLI command, one module each. Commands import their heavy dependencies lazily inside the
  * handler so that `bundle resolve` never loads onnxruntime.
  */
-export const commands: CommandModule<any, any>[] = [convertTfjsCommand, runCommand, verifyMetadataCommand, verifyNetInOutCommand, initBundleCommand, resolveCommand, explainCommand, checkCommand, schemaCommand];
+export const commands: CommandModule<any, any>[] = [convertTfjsCommand, runCommand, serveCommand, verifyMetadataCommand, verifyNetInOutCommand, initBundleCommand, resolveCommand, explainCommand, checkCommand, schemaCommand];
