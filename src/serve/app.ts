@@ -122,6 +122,8 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     }
   });
 
+  app.get('/api/data_dir', async () => ({ files: ctx.store.listDataDir() }));
+
   app.post<{ Body: { name: string } }>('/api/images/from_data_dir', { schema: { body: schemas.DataDirRequest } }, async (request, reply) => {
     return reply.code(201).send(imageJson(await ctx.store.fromDataDir(request.body.name)));
   });

@@ -156,6 +156,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '201': { description: 'stored', content: json('Image') }, ...errors(400, 401, 413, 415) },
         },
       },
+      '/api/data_dir': {
+        get: {
+          summary: 'the NIfTI files under --data_dir (empty without it)',
+          security: secured,
+          responses: { '200': { description: 'relative names', content: { 'application/json': { schema: { type: 'object', properties: { files: { type: 'array', items: { type: 'string' } } } } } } }, ...errors(401) },
+        },
+      },
       '/api/images/from_data_dir': {
         post: {
           summary: 'use a file under the server\'s --data_dir',

@@ -106,6 +106,16 @@ export class FileStore {
     return this.addImage({ id: randomUUID(), name, file: real, shape, bytes: stat.size, owned: false, lastUsed: Date.now() });
   }
 
+  /** The NIfTI files under --data_dir (relative names, sorted, at most `limit`), symbolic links left out. */
+  listDataDir(limit = 1000): string[] {
+    if (!this.dataDir) return [];
+    return readdirSync(this.dataDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && NIFTI_NAME.test(e.name))
+      .map((e) => path.relative(this.dataDir!, path.join(e.parentPath, e.name)))
+      .sort()
+      .slice(0, limit);
+  }
+
   image(id: string): ImageEntry {
     const entry = this.images.get(id);
     if (!entry) throw new BundleError('not_found', `There is no image "${id}" on this server.`, { location: { path: 'image_id' } });

@@ -153,6 +153,8 @@ describe('serve: the HTTP API on the VISTA3D bundle', function () {
   });
 
   it('names a file under --data_dir, and never one outside it', async () => {
+    const listed = await call(api('/api/data_dir'), { token: TOKEN });
+    expect(listed.json, 'NIfTI files only, the link leading out left out').to.deep.equal({ files: ['sub/ct.nii.gz'] });
     const ok = await post('/api/images/from_data_dir', { name: 'sub/ct.nii.gz' });
     expect(ok.status).to.equal(201);
     expect(ok.json.shape).to.deep.equal([122, 101, 30]);

@@ -2,6 +2,7 @@
  * `bundle serve [--config_file ...] [--port 8000] [--host 127.0.0.1] [--token ...] [--<id> <value> ...]`:
  * the bundle as an interactive web app and HTTP API (src/serve), until SIGINT/SIGTERM.
  */
+import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { parseFileList, parseOverrideArgs } from '../../config/overrides.js';
 import { BundleError } from '../../errors/index.js';
@@ -36,7 +37,7 @@ function serveBuilder(yargs: Argv): Argv<ServeArgs> {
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on; anything but loopback needs --token' })
     .option('port', { type: 'number', default: 8000, describe: 'port (0: any free port, printed at start)' })
     .option('token', { type: 'string', describe: `bearer token every /api request must carry (or set ${TOKEN_ENV})` })
-    .option('data_dir', { type: 'string', describe: 'a folder whose NIfTI files clients may name (relative names only)' })
+    .option('data_dir', { type: 'string', describe: 'a folder whose NIfTI files clients may name (relative names only); default for the shipped bundle: its sample/' })
     .option('max_upload_mb', { type: 'number', default: 1024, describe: 'largest upload accepted, in MiB' })
     .option('idle_minutes', { type: 'number', default: 60, describe: 'images and results unused this long are deleted' })
     .option('cache_mb', { type: 'number', default: 1024, describe: 'memory for preprocessed images, and as much again for results that can seed a click' })
@@ -71,6 +72,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const useDefaultBundle = args.config_file === undefined;
     if (useDefaultBundle) overrides.unshift({ id: 'bundle_root', value: DEFAULT_BUNDLE_ROOT, origin: { source: 'cli', detail: `default bundle ${DEFAULT_BUNDLE_ROOT}` } });
     const { defaultRegistry } = await import('../registry.js');
+    // the shipped bundle offers its sample CT on the page, so a first try needs no file at hand
+    const dataDir = args.data_dir ?? (useDefaultBundle ? path.join(DEFAULT_BUNDLE_ROOT, 'sample') : null);
     const server = await startServer({
       configFiles: useDefaultBundle ? [DEFAULT_CONFIG_FILE] : parseFileList(args.config_file!, 'config_file'),
       ...(args.meta_file !== undefined ? { metaFiles: parseFileList(args.meta_file, 'meta_file') } : {}),
@@ -80,7 +83,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       port: args.port,
       token: token || null,
       maxUploadBytes: Math.round(positive(args.max_upload_mb, 'max_upload_mb') * 1024 * 1024),
-      dataDir: args.data_dir ?? null,
+      dataDir,
       idleMs: positive(args.idle_minutes, 'idle_minutes') * 60_000,
       cacheBytes: Math.round(positive(args.cache_mb, 'cache_mb') * 1024 * 1024),
       queueLimit: Math.floor(positive(args.queue_limit, 'queue_limit')),
