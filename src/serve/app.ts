@@ -21,6 +21,8 @@ import type { Sample } from '../transforms/Transform.js';
 import type { Volume } from '../image/Volume.js';
 
 export const API_VERSION = '1.0.0';
+/** results per image whose network output is kept to seed a later click (the page refines the latest) */
+export const SEEDS_PER_IMAGE = 4;
 
 export interface AppContext {
   session: BundleSession;
@@ -28,9 +30,13 @@ export interface AppContext {
   queue: RequestQueue;
   preprocessed: MemoryCache<Sample>;
   logits: MemoryCache<Volume>;
+  /** per image, the ids of its results held in `logits`, oldest first */
+  seeds: Map<string, string[]>;
   maxUploadBytes: number;
   token: string | null;
   dataDir: boolean;
+  /** set at shutdown: answers then close their connection, so that keep-alive clients do not hold the close up */
+  closing?: boolean;
 }
 
 interface InferBody {
@@ -63,6 +69,10 @@ export function buildApp(ctx: AppContext): FastifyInstance {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new BundleError('unauthorized', header ? 'The token is wrong.' : 'This server needs a token.', { location: { path: 'Authorization' } });
     }
+  });
+
+  app.addHook('onSend', async (_request, reply) => {
+    if (ctx.closing) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((error: unknown, _request, reply) => {
@@ -158,9 +168,19 @@ export function buildApp(ctx: AppContext): FastifyInstance {
 }
 
 /** Drops what memory holds for an id that was deleted or expired. */
-export function forget(ctx: Pick<AppContext, 'preprocessed' | 'logits'>, id: string): void {
+export function forget(ctx: Pick<AppContext, 'preprocessed' | 'logits' | 'seeds'>, id: string): void {
   ctx.preprocessed.delete(id);
   ctx.logits.delete(id);
+  ctx.seeds.delete(id);
+}
+
+/** Holds a result's network output for prev_result, only for the latest SEEDS_PER_IMAGE results of its image. */
+function keepSeed(ctx: AppContext, imageId: string, resultId: string, logits: Volume): void {
+  const ids = ctx.seeds.get(imageId) ?? [];
+  ids.push(resultId);
+  for (const old of ids.splice(0, Math.max(0, ids.length - SEEDS_PER_IMAGE))) ctx.logits.delete(old);
+  ctx.seeds.set(imageId, ids);
+  ctx.logits.set(resultId, logits);
 }
 
 function imageJson(entry: ImageEntry) {
@@ -197,9 +217,9 @@ async function infer(ctx: AppContext, image: ImageEntry, body: InferBody) {
     }
     prevMask = ctx.logits.get(previous.id) ?? null;
     if (!prevMask) {
-      throw new BundleError('not_found', "prev_result's network output is no longer held in memory (the cache is full).", {
+      throw new BundleError('not_found', `prev_result's network output is no longer held in memory (only the latest ${SEEDS_PER_IMAGE} results of an image are, within --cache_mb).`, {
         location: { path: 'prev_result' },
-        hint: 'run the request without prev_result, or restart the server with a larger --cache_mb',
+        hint: 'refine the latest result, or run the request without prev_result',
       });
     }
   }
@@ -222,7 +242,7 @@ async function infer(ctx: AppContext, image: ImageEntry, body: InferBody) {
       const t2 = performance.now();
       const counts = labelSummary(await readNifti(outcome.outputFile), { ...session.channelDef, ...outcome.labelNames });
       const entry = store.addResult(image.id, outcome.outputFile, counts, outcome.logits !== null);
-      if (outcome.logits) ctx.logits.set(entry.id, outcome.logits);
+      if (outcome.logits) keepSeed(ctx, image.id, entry.id, outcome.logits);
       const t3 = performance.now();
       return {
         result_id: entry.id,

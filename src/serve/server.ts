@@ -79,6 +79,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       queue: new RequestQueue(options.queueLimit),
       preprocessed: new MemoryCache<Sample>(options.cacheBytes, volumeBytes),
       logits: new MemoryCache<Volume>(options.cacheBytes, volumeBytes),
+      seeds: new Map(),
       maxUploadBytes: options.maxUploadBytes,
       token: options.token,
       dataDir: options.dataDir !== null,
@@ -100,6 +101,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       close: () =>
         (closing ??= (async () => {
           clearInterval(sweep);
+          ctx.closing = true;
           try {
             await app.close();
             await ctx.queue.drain();

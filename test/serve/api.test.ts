@@ -214,8 +214,15 @@ describe('serve: the HTTP API on the VISTA3D bundle', function () {
     expect(filesUnder(root)).to.deep.equal([]);
   });
 
-  it('on SIGTERM stops cleanly and removes its temporary folder', async () => {
-    expect(await server.stop('SIGTERM')).to.equal(0);
+  it('on SIGTERM answers the request running, then stops and removes its temporary folder', async () => {
+    const up = await call(api('/api/images?name=ct.nii.gz'), { body: readFileSync(SAMPLE), token: TOKEN });
+    const running = post(`/api/images/${up.json.image_id}/infer`, { label_prompt: [3] });
+    await new Promise((r) => setTimeout(r, 300));
+    const stopped = server.stop('SIGTERM');
+    const answer = await running;
+    expect(answer.status, JSON.stringify(answer.json)).to.equal(200);
+    expect(answer.json.preprocessing_cached).to.equal(false);
+    expect(await stopped).to.equal(0);
     expect(existsSync(root)).to.equal(false);
     expect(server.output().stdout).to.contain('stopped');
   });

@@ -35,6 +35,7 @@ describe('serve: run mode', function () {
       const run = await bundleCli(['run', '--config_file', config, '--input_dict', JSON.stringify({ image: input }), '--output_dir', out, '--quiet']);
       expect(run.code, run.stderr).to.equal(0);
       expect(Buffer.compare(served.bytes, readFileSync(niftiFiles(out)[0]!))).to.equal(0);
+
     } finally {
       expect(await server.stop()).to.equal(0);
       rmSync(root, { recursive: true, force: true });
