@@ -1,58 +1,9 @@
 /**
- * The label summary `bundle run` prints after a segmentation run: every label in an output volume with its
- * name (from the metadata's channel_def), voxel count and volume in mL (voxel volume from the output affine).
- * Generic: any bundle whose output is a label map (VISTA3D, MeshNet) gets it.
+ * The label summary `bundle run` prints after a segmentation run (the counting is in engine/labelSummary.ts).
  */
-import { linearPart } from '../image/geometry.js';
-import type { Volume } from '../image/Volume.js';
+import type { LabelCount } from '../engine/labelSummary.js';
 
-export interface LabelCount {
-  id: number;
-  name: string | null;
-  voxels: number;
-  volumeMl: number;
-}
-
-/** VISTA3D's value for voxels no point window computed; named when the channel_def does not name it. */
-export const NOT_COMPUTED = 255;
-
-/** The channel_def of the first output in `network_data_format.outputs` that has one, or null. */
-export function channelDefOf(metadata: unknown): Record<string, string> | null {
-  const outputs = (metadata as { network_data_format?: { outputs?: Record<string, { channel_def?: unknown }> } } | null)?.network_data_format?.outputs;
-  for (const output of Object.values(outputs ?? {})) {
-    const def = output?.channel_def;
-    if (def && typeof def === 'object' && !Array.isArray(def)) return def as Record<string, string>;
-  }
-  return null;
-}
-
-/** Cubic millimetres per voxel: |det| of the affine's linear part. */
-export function voxelVolumeMm3(affine: number[][]): number {
-  const [a, b, c] = linearPart(affine) as [number[], number[], number[]];
-  return Math.abs(a[0]! * (b[1]! * c[2]! - b[2]! * c[1]!) - a[1]! * (b[0]! * c[2]! - b[2]! * c[0]!) + a[2]! * (b[0]! * c[1]! - b[1]! * c[0]!));
-}
-
-/**
- * The labels other than 0 (background), by id. Returns null when the volume does not look like a label map
- * (non-integer or negative values), so probability outputs are not summarised as thousands of "labels".
- */
-export function labelSummary(volume: Volume, channelDef: Record<string, string> | null = null): LabelCount[] | null {
-  const counts = new Map<number, number>();
-  for (const value of volume.data) {
-    if (value === 0) continue;
-    if (!Number.isInteger(value) || value < 0) return null;
-    counts.set(value, (counts.get(value) ?? 0) + 1);
-  }
-  const mm3 = voxelVolumeMm3(volume.affine);
-  return [...counts]
-    .sort((a, b) => a[0] - b[0])
-    .map(([id, voxels]) => ({
-      id,
-      name: channelDef?.[String(id)] ?? (id === NOT_COMPUTED ? 'not computed (outside the point windows)' : null),
-      voxels,
-      volumeMl: (voxels * mm3) / 1000,
-    }));
-}
+export { channelDefOf, labelSummary, NOT_COMPUTED, voxelVolumeMm3, type LabelCount } from '../engine/labelSummary.js';
 
 /** A small table: id, name, voxels, mL; or a line saying the output is empty. */
 export function formatSummary(file: string, labels: LabelCount[] | null): string {

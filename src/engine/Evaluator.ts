@@ -61,16 +61,19 @@ export class SupervisedEvaluator {
     if (!this.handlers.includes(handler)) this.handlers.push(handler);
   }
 
-  /** Runs over the loader's items once (one epoch) and returns the final state. */
-  async run(): Promise<EngineState> {
+  /**
+   * Runs over the loader's items once (one epoch) and returns the final state. `loader` replaces the
+   * configured one for this run (the server feeds it the samples of one request, already preprocessed).
+   */
+  async run(loader: DataLoaderLike = this.loader): Promise<EngineState> {
     const state: EngineState = { iteration: 0, items: [], startTime: performance.now() };
-    const length = this.epochLength ?? loaderLength(this.loader);
+    const length = this.epochLength ?? loaderLength(loader);
     if (length !== undefined) state.epochLength = length;
     this.state = state;
     try {
       await this.fire('started');
       await this.fire('epoch_started');
-      const iterator = iterate(this.loader);
+      const iterator = iterate(loader);
       for (;;) {
         if (this.epochLength !== undefined && state.iteration >= this.epochLength) break;
         const t0 = performance.now();
@@ -86,6 +89,8 @@ export class SupervisedEvaluator {
         await this.fire('iteration_started');
         const predicted = await this.iteration(next.value);
         const t2 = performance.now();
+        state.sample = predicted;
+        await this.fire('forward_completed');
         const output = this.postprocessing ? await this.postprocessing.apply(predicted) : predicted;
         const t3 = performance.now();
         state.sample = output;

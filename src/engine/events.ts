@@ -1,9 +1,11 @@
 /**
  * Engine events and handlers. The names follow MONAI's (ignite's) `Events`, in snake_case as MONAI's configs
- * write them; `inference_progress` is ours (sliding-window progress, from the inferer's `onProgress` hook).
+ * write them; `inference_progress` is ours (sliding-window progress, from the inferer's `onProgress` hook);
+ * `forward_completed` is ignite's IterationEvents.FORWARD_COMPLETED: `state.sample` holds `pred` as the
+ * network gave it, before post-processing.
  *
  * Order for a run over N items:
- *   started, epoch_started, (iteration_started, inference_progress*, iteration_completed) x N,
+ *   started, epoch_started, (iteration_started, inference_progress*, forward_completed, iteration_completed) x N,
  *   epoch_completed, completed
  * and on a failure: exception_raised (with `error`), after which the error propagates.
  */
@@ -14,6 +16,7 @@ export const EVENT_NAMES = [
   'epoch_started',
   'iteration_started',
   'inference_progress',
+  'forward_completed',
   'iteration_completed',
   'epoch_completed',
   'completed',
@@ -50,7 +53,7 @@ export interface EngineState {
   iteration: number;
   /** number of items the loader will give, when it says so */
   epochLength?: number;
-  /** the current item: before the inferer it is the preprocessed input, after post-processing the output */
+  /** the current item: before the inferer the preprocessed input, at forward_completed with the raw `pred`, after post-processing the output */
   sample?: Sample;
   /** finished items, in order */
   items: ItemRecord[];

@@ -2,7 +2,7 @@
  * The catalogue of error kinds, as data. A kind is stable (tests and tools read it); messages may change.
  * `exitCode` follows the CLI contract: 1 bundle/runtime error, 2 usage error, 3 internal error.
  */
-export type Layer = 'config' | 'registry' | 'image' | 'transforms' | 'inference' | 'engine' | 'queue' | 'cli';
+export type Layer = 'config' | 'registry' | 'image' | 'transforms' | 'inference' | 'engine' | 'queue' | 'serve' | 'cli';
 
 export interface KindInfo {
   layer: Layer;
@@ -62,6 +62,14 @@ export const KINDS = {
   queue_unreachable: { layer: 'queue', exitCode: 1, hint: 'start Redis or fix --redis (redis://[user:password@]host:port[/db], rediss:// for TLS)' },
   job_rejected: { layer: 'queue', exitCode: 1, hint: 'a job carries data only: input paths and plain override values, never _target_, "$" expressions, "@" references or "%" macros' },
   config_mismatch: { layer: 'queue', exitCode: 1, hint: "the worker's --config_file (and meta file) must be the bundle the job was submitted with: same files, same content" },
+  // serve (HTTP status codes for every kind: src/serve/httpErrors.ts)
+  invalid_request: { layer: 'serve', exitCode: 1, hint: 'see the API description at /openapi.json (docs/serve.md)' },
+  unauthorized: { layer: 'serve', exitCode: 1, hint: 'send the server\'s token as "Authorization: Bearer <token>"' },
+  not_found: { layer: 'serve', exitCode: 1, hint: 'upload the image again: ids expire after the server\'s idle time and at restart' },
+  path_not_allowed: { layer: 'serve', exitCode: 1, hint: 'name a file inside --data_dir by its relative path, without ".." or a leading "/"' },
+  payload_too_large: { layer: 'serve', exitCode: 1, hint: 'upload a smaller file, or restart the server with a larger --max_upload_mb' },
+  unsupported_media_type: { layer: 'serve', exitCode: 1, hint: 'upload a NIfTI file (.nii or .nii.gz) as application/octet-stream' },
+  server_busy: { layer: 'serve', exitCode: 1, hint: 'too many requests are waiting; try again when the running ones have finished' },
   // cli
   usage: { layer: 'cli', exitCode: 2, hint: 'see `bundle <command> --help`' },
   internal: { layer: 'cli', exitCode: 3, hint: 'this is a bug in the interpreter; please report it with the command line and --debug output' },

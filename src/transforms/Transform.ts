@@ -13,6 +13,11 @@ export interface Transform {
   /** registry name (`Spacingd`), for error messages and applied-operation records */
   readonly name: string;
   apply(sample: Sample): Sample | Promise<Sample>;
+  /**
+   * true when the transform reads and writes only a request's plain keys (prompts), never a volume: a caller
+   * that keeps a sample's preprocessed volumes (the server, across clicks) re-applies just these per request
+   */
+  readonly volumeFree?: boolean;
   /** present only on invertible transforms */
   inverse?(sample: Sample): Sample | Promise<Sample>;
 }

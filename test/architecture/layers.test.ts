@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoPath } from '../helpers/shared.js';
 
-const ORDER = ['config', 'registry', 'image', 'transforms', 'inference', 'engine', 'apps', 'convert', 'queue', 'cli'];
+const ORDER = ['config', 'registry', 'image', 'transforms', 'inference', 'engine', 'apps', 'convert', 'queue', 'serve', 'cli'];
 const BASE = ['errors', 'util'];
 
 function sources(dir: string): string[] {

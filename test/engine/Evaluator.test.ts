@@ -38,8 +38,8 @@ describe('SupervisedEvaluator', () => {
     await evaluator.run();
     expect(handler.events.map((e) => e.name)).to.deep.equal([
       'started', 'epoch_started',
-      'iteration_started', 'inference_progress', 'inference_progress', 'iteration_completed',
-      'iteration_started', 'inference_progress', 'inference_progress', 'iteration_completed',
+      'iteration_started', 'inference_progress', 'inference_progress', 'forward_completed', 'iteration_completed',
+      'iteration_started', 'inference_progress', 'inference_progress', 'forward_completed', 'iteration_completed',
       'epoch_completed', 'completed',
     ]);
     expect(handler.events.filter((e) => e.name === 'inference_progress').map((e) => e.progress)).to.deep.equal([

@@ -25,6 +25,7 @@ export interface VistaPreTransformOptions {
 
 export class VistaPreTransformd implements Transform {
   readonly name = 'VistaPreTransformd';
+  readonly volumeFree = true;
   readonly keys: string[];
   private readonly specialIndex: readonly number[];
   private readonly subclass: ReadonlyMap<number, readonly number[]> | null;
