@@ -11,9 +11,14 @@
  * path exists. Relative paths (the datalist's and base_dir) resolve against the current directory, as
  * `$glob`'s folder and MONAI do.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BundleError } from '../errors/index.js';
+import { ReadRefused, readRegularFile } from '../util/readRegularFile.js';
+import { insideCheck, type GlobConfinement } from './glob.js';
+
+/** A datalist is JSON text; larger files are refused before they are read. */
+const MAX_DATALIST_BYTES = 64 * 1024 * 1024;
 
 export interface DatalistOptions {
   is_segmentation?: boolean;
@@ -47,7 +52,7 @@ function bad(message: string, file?: string): BundleError {
   return new BundleError('invalid_arguments', `$load_decathlon_datalist: ${message}`, { hint: usage, location: file ? { file } : undefined });
 }
 
-export function loadDecathlonDatalist(file: unknown, options: DatalistOptions = {}): Array<Record<string, unknown>> {
+export function loadDecathlonDatalist(file: unknown, options: DatalistOptions = {}, confinement?: GlobConfinement): Array<Record<string, unknown>> {
   if (typeof file !== 'string' || file === '') throw bad('the first argument must be the path of the datalist JSON file.');
   const key = options.data_list_key ?? 'training';
   const absolute = path.resolve(file);
@@ -57,9 +62,22 @@ export function loadDecathlonDatalist(file: unknown, options: DatalistOptions = 
       location: { file: absolute },
     });
   }
+  // the same root rule as $glob and macros: a bundle may not read what lies outside its folder through a datalist
+  if (!insideCheck(confinement)(absolute)) {
+    throw new BundleError('outside_root', `$load_decathlon_datalist: the datalist file ${file} is outside the bundle root and the folders named on the command line.`, {
+      location: { file: absolute },
+    });
+  }
+  let text: string;
+  try {
+    text = readRegularFile(absolute, MAX_DATALIST_BYTES);
+  } catch (cause) {
+    if (!(cause instanceof ReadRefused)) throw cause;
+    throw new BundleError('parse_error', `$load_decathlon_datalist: ${file} ${cause.message}.`, { hint: 'name a datalist JSON file', location: { file: absolute }, cause });
+  }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(absolute, 'utf8'));
+    json = JSON.parse(text);
   } catch (cause) {
     throw new BundleError('parse_error', `$load_decathlon_datalist: ${file} is not valid JSON (${(cause as Error).message}).`, { location: { file: absolute }, cause });
   }

@@ -34,7 +34,7 @@ export function engineFunctions(context: RunContext = { handlers: [] }): Record<
   return {
     run: { implementation: (component: unknown, method?: unknown) => runMethod(component, method, context) },
     glob: { implementation: (folder: unknown, pattern: unknown) => globFiles(folder as string, pattern as string, context.glob) },
-    load_decathlon_datalist: { implementation: (file: unknown, ...rest: unknown[]) => loadDecathlonDatalist(file, datalistArguments(rest)) },
+    load_decathlon_datalist: { implementation: (file: unknown, ...rest: unknown[]) => loadDecathlonDatalist(file, datalistArguments(rest), context.glob) },
   };
 }
 

@@ -59,7 +59,8 @@ export function globFiles(folder: string, pattern: string, confinement?: GlobCon
 }
 
 /** A test of real paths against the confinement (everything passes without one). */
-function insideCheck(confinement: GlobConfinement | undefined): (p: string) => boolean {
+/** Whether a path (after links) lies inside the confinement's roots; shared by every host function that reads. */
+export function insideCheck(confinement: GlobConfinement | undefined): (p: string) => boolean {
   if (!confinement || confinement.allowOutside) return () => true;
   const roots = confinement.roots.map(real);
   return (p) => roots.some((r) => isInside(r, real(p)));

@@ -54,4 +54,15 @@ describe('$load_decathlon_datalist', () => {
     const config = await loadConfig({ configFiles: [path.join(dir, 'configs/c.json')], registry: new Registry(builtinEntries), functions: engineFunctions() });
     expect((await rejection(config.resolve('bad'))).message).to.contain('nope.json');
   });
+
+  it('obeys the root rule: a datalist outside the bundle and the named folders is refused, special files are never read', () => {
+    const inside = repoPath('test/fixtures/monai/datalist');
+    const confinement = { roots: [inside], allowOutside: false };
+    expect(loadDecathlonDatalist(path.join(inside, 'datalist.json'), {}, confinement)).to.have.length.above(0);
+    const outside = thrown(() => loadDecathlonDatalist(repoPath('package.json'), {}, confinement));
+    expect(outside.kind).to.equal('outside_root');
+    expect(outside.message).to.contain('package.json');
+    const special = thrown(() => loadDecathlonDatalist('/proc/self/environ', {}, { roots: ['/'], allowOutside: false }));
+    expect(special.message).to.contain('special file system');
+  });
 });
