@@ -3,7 +3,6 @@ import type { BundleConfig, LoadConfigOptions } from '../config/index.js';
 import { loadConfig } from '../config/index.js';
 import { parseFileList, parseOverrideArgs } from '../config/overrides.js';
 import type { ComponentFactory } from '../config/types.js';
-import { inspectionFunctions } from '../engine/functions.js';
 import { BundleError } from '../errors/index.js';
 import { addLayerEntriesIfNeeded, builtinRegistry } from './lazyRegistry.js';
 
@@ -13,6 +12,22 @@ export interface ConfigArgv {
   allow_outside_root?: boolean;
   expression_timeout?: number;
   expression_max_depth?: number;
+}
+
+/**
+ * For commands that only look at a config (resolve, explain, check): `$glob` as in a run (it only reads
+ * folder listings; imported on first call so that resolve loads no engine module), and `$run` a
+ * `workflow_only` error, so that showing a workflow section never runs it.
+ */
+export function inspectionFunctions(): NonNullable<LoadConfigOptions['functions']> {
+  return {
+    run: {
+      implementation: () => {
+        throw new BundleError('workflow_only', '$run runs a component only inside `bundle run`.');
+      },
+    },
+    glob: { implementation: async (folder: unknown, pattern: unknown) => (await import('../engine/glob.js')).globFiles(folder as string, pattern as string) },
+  };
 }
 
 /** Without `registry`, the options carry only the builtins: pass the default registry to build any component. */

@@ -48,6 +48,8 @@ export const configOptions = {
 
 export const OVERRIDE_HELP = `Overrides: any other --<id> <value> (or --<id>=<value>) sets that id after the files are merged,
 in the order given; ids use "::" or "#"; a "+" before the id merges (--+a '[3]' appends to the list a).
+The id must exist in a config file (or be an argument of an existing component); "new:" adds one on
+purpose (--new:my_threshold 0.5).
 Values: text that parses as JSON is that JSON (5, true, null, [1,2], {"k":1}); True/False/None and
 Python-style list/dict literals ("['a','b']", "{'k': None}") are accepted too; anything else is the
 string itself (/data/x.nii.gz, "$@a & 'x'", %other.json::net, a,b).

@@ -13,6 +13,7 @@ import { configHash } from './configHash.js';
 import type { Handler } from './events.js';
 import { engineFunctions, type RunContext } from './functions.js';
 import { RunSummaryHandler } from './handlers/RunSummaryHandler.js';
+import { checkInputDictKeys } from './inputKeys.js';
 import { INFER_PROPERTIES } from './properties.js';
 import { Workflow } from './Workflow.js';
 
@@ -127,6 +128,7 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     logger,
   });
   workflow.check();
+  await checkInputDictKeys(config);
 
   const summary = new RunSummaryHandler({
     path: options.summaryPath ?? null,

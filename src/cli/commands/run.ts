@@ -29,6 +29,7 @@ interface RunArgs {
   summary?: boolean;
   'no-summary'?: boolean;
   json?: boolean;
+  strict?: boolean;
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
@@ -45,6 +46,7 @@ export function runBuilder(yargs: Argv): Argv<RunArgs> {
       .option('log_level', { alias: 'log-level', type: 'string', choices: [...LOG_LEVELS], default: 'info', describe: 'messages shown on stderr' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress and only warnings and errors' })
       .option('summary_file', { type: 'string', describe: 'where to write the run summary JSON (default <output_dir>/run_summary.json)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1) when the run processed no items, e.g. an empty --input_dir' })
       .option('preview', { type: 'string', describe: 'write a PNG: axial, coronal and sagittal slices through the largest label of the first output' })
       // the label summary is on by default, so only --no-summary is worth listing
       .option('summary', { type: 'boolean', default: true, hidden: true })
@@ -113,6 +115,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
       },
     });
+    if (result.items === 0) {
+      // an empty batch (empty folder, wrong suffix, "[]") is almost always a mistake: say so, fail if asked
+      const message = 'the run processed no items: the dataset was empty (check --input_dir and the files\' suffix, or --input_dict)';
+      if (args.strict) throw new BundleError('empty_input', `${message.charAt(0).toUpperCase()}${message.slice(1)}.`, { hint: 'without --strict this is a warning' });
+      logger.warn(message);
+    }
     if (!quiet) {
       const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
       if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${f}`));
