@@ -91,3 +91,21 @@ export function splitPositionals(tokens: readonly string[], positionalCount: num
   }
   return { positionals, overrides };
 }
+
+/** MONAI option names with no meaning here: declared (hidden) so they are not taken for overrides, then refused. */
+export const MONAI_ONLY_OPTIONS: Record<string, string> = {
+  logging_file: 'logging is configured with --log_level (and --json); send stderr to a file to keep it: 2> run.log',
+  tracking: 'experiment tracking (MLflow) is not available; <output_dir>/run_summary.json records inputs, outputs, timings and the config hash',
+};
+
+export function withMonaiOnlyOptions<T>(y: Argv<T>): Argv<T> {
+  for (const name of Object.keys(MONAI_ONLY_OPTIONS)) y = y.option(name, { type: 'string', hidden: true }) as Argv<T>;
+  return y;
+}
+
+/** A usage error for the first MONAI-only option given. */
+export function rejectMonaiOnlyOptions(argv: Record<string, unknown>, command: string): void {
+  for (const [name, hint] of Object.entries(MONAI_ONLY_OPTIONS)) {
+    if (argv[name] !== undefined) throw new BundleError('usage', `bundle ${command} does not take MONAI's --${name}.`, { hint });
+  }
+}

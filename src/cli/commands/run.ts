@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { parseFileList, parseOverrideArgs } from '../../config/overrides.js';
 import { BundleError } from '../../errors/index.js';
 import type { Logger } from '../../registry/ComponentEntry.js';
-import { splitPositionals, withConfigOptions } from '../options.js';
+import { rejectMonaiOnlyOptions, splitPositionals, withConfigOptions, withMonaiOnlyOptions } from '../options.js';
 import { DEFAULT_BUNDLE_ROOT, DEFAULT_CONFIG_FILE } from '../runReport.js';
 
 interface RunArgs {
@@ -33,7 +33,7 @@ interface RunArgs {
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
-  const shared = withConfigOptions(yargs);
+  const shared = withMonaiOnlyOptions(withConfigOptions(yargs));
   // config_file may come from --args_file instead of the command line (yargs has no way to undo a demand)
   delete (shared as unknown as { getDemandedOptions(): Record<string, unknown> }).getDemandedOptions().config_file;
   return shared
@@ -67,6 +67,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a bundle workflow: its initialize, run and finalize sections',
   builder: runBuilder,
   handler: async (args) => {
+    rejectMonaiOnlyOptions(args as unknown as Record<string, unknown>, 'run');
     const level = (args.log_level ?? 'info') as LogLevel;
     const quiet = args.quiet === true;
     // log lines go above the progress bar (one is created below unless --quiet), never into it
