@@ -68,6 +68,13 @@ export const verifyNetInOutCommand: CommandModule<object, VerifyNetArgs> = {
     const spec = netIoSpec(await config.resolve('_meta_'));
     const network = await config.resolve(netId);
     const result = await verifyNetInOut(network, spec, factors, netId);
+    if (result.graphs) {
+      process.stdout.write(
+        `${netId}: every graph matches its contract on input [${result.inputShape.join(', ')}]\n${result.graphs.map((g) => `  ${g}`).join('\n')}\n` +
+          `  (the metadata's ${spec.outputChannels}-channel ${spec.outputDtype} output is the post-processed result, not a graph's)\n`,
+      );
+      return;
+    }
     process.stdout.write(
       `${netId}: input [${result.inputShape.join(', ')}] -> output [${result.outputShape.join(', ')}] ${result.outputType}; ` +
         `${spec.outputChannels} channel${spec.outputChannels === 1 ? '' : 's'} and ${spec.outputDtype} as declared\n`,
