@@ -3,6 +3,7 @@
  * Figures are printed, never asserted: speed and memory are measured here, not in tests.
  */
 import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,6 +18,14 @@ const modules = readdirSync(here)
 if (modules.length === 0) {
   console.error(`no benchmark matches ${wanted.join(', ')}; available: ${readdirSync(here).filter((f) => f.endsWith('.ts') && f !== 'run.ts').join(', ')}`);
   process.exitCode = 2;
+}
+if (modules.length > 0) {
+  // when and where: docs/PERFORMANCE.md keeps this line with each module's output (test/docs/performance.test.ts)
+  const cpu = os.cpus();
+  console.log(
+    `bench: ${new Date().toISOString().slice(0, 16)}Z on ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ` +
+      `${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()}; load average ${os.loadavg()[0]!.toFixed(1)}`,
+  );
 }
 for (const name of modules) {
   const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run?: () => Promise<void> };

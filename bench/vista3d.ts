@@ -4,8 +4,8 @@
  * default patch size 128 and 1.5 mm resampling. Reports wall time and the peak RSS of the CLI process
  * (/usr/bin/time -v when present, else the child's resource usage is unknown). The demo network is cheap,
  * so the figures are dominated by the pipeline: resampling, window stitching, the 117-way arg-max, inversion.
- * The large volume takes about 4 minutes on 2 cores, beyond the 2-minute budget of a bench, so it runs only with
- * BENCH_VISTA3D_LARGE=1 (measured once: 228 s, peak RSS 2269 MB; the sample: 120 s, 2035 MB).
+ * The large volume takes minutes on 2 cores, beyond the 2-minute budget of a bench, so it runs only with
+ * BENCH_VISTA3D_LARGE=1. Figures: docs/PERFORMANCE.md.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

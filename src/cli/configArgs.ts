@@ -3,7 +3,6 @@ import type { BundleConfig, LoadConfigOptions } from '../config/index.js';
 import { loadConfig } from '../config/index.js';
 import { parseFileList, parseOverrideArgs } from '../config/overrides.js';
 import type { ComponentFactory } from '../config/types.js';
-import { inspectionFunctions } from '../engine/functions.js';
 import { BundleError } from '../errors/index.js';
 import { addLayerEntriesIfNeeded, builtinRegistry } from './lazyRegistry.js';
 
@@ -36,19 +35,50 @@ export function boundOptionsFromArgv(argv: ConfigArgv): Pick<LoadConfigOptions, 
   };
 }
 
+/**
+ * For commands that only look at a config (resolve, explain, check): `$glob` as in a run (it only reads
+ * folder listings; imported on first call so that resolve loads no engine module), and `$run` a
+ * `workflow_only` error, so that showing a workflow section never runs it.
+ */
+export function inspectionFunctions(confinement: Parameters<typeof readConfinementLazy>[0]): NonNullable<LoadConfigOptions['functions']> {
+  return {
+    run: {
+      implementation: () => {
+        throw new BundleError('workflow_only', '$run runs a component only inside `bundle run`.');
+      },
+    },
+    glob: {
+      implementation: async (folder: unknown, pattern: unknown) => (await import('../engine/glob.js')).globFiles(folder as string, pattern as string, await readConfinementLazy(confinement)),
+    },
+    load_decathlon_datalist: {
+      implementation: async (file: unknown, ...rest: unknown[]) => {
+        const { datalistArguments, loadDecathlonDatalist } = await import('../engine/datalist.js');
+        return loadDecathlonDatalist(file, datalistArguments(rest), await readConfinementLazy(confinement));
+      },
+    },
+  };
+}
+
+/** The same root rule as `bundle run` (engine/glob.ts), its module loaded only when an expression reads. */
+async function readConfinementLazy(given: { configFiles: string[]; overrides: ReadonlyArray<{ value: unknown }>; allowOutside: boolean }) {
+  return (await import('../engine/glob.js')).readConfinement(given.configFiles, given.overrides, given.allowOutside);
+}
+
 /** Without `registry`, the options carry only the builtins: pass the default registry to build any component. */
 export function loadOptionsFromArgv(argv: ConfigArgv, overrideTokens: readonly string[], registry?: ComponentFactory): LoadConfigOptions {
   if (argv.config_file === undefined || argv.config_file.trim() === '') {
     throw new BundleError('usage', 'No config file was given.', { hint: 'pass --config_file <file.json> (or a list: a.json,b.json)' });
   }
   const bounds = boundOptionsFromArgv(argv);
+  const configFiles = parseFileList(argv.config_file, 'config_file');
+  const overrides = parseOverrideArgs(overrideTokens);
   return {
-    configFiles: parseFileList(argv.config_file, 'config_file'),
+    configFiles,
     metaFiles: argv.meta_file === undefined ? undefined : parseFileList(argv.meta_file, 'meta_file'),
-    overrides: parseOverrideArgs(overrideTokens),
+    overrides,
     registry: registry ?? builtinRegistry(),
     ...bounds,
-    functions: inspectionFunctions(),
+    functions: inspectionFunctions({ configFiles, overrides, allowOutside: bounds.allowOutsideBundleRoot === true }),
   };
 }
 

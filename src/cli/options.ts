@@ -58,6 +58,8 @@ export const configOptions = {
 
 export const OVERRIDE_HELP = `Overrides: any other --<id> <value> (or --<id>=<value>) sets that id after the files are merged,
 in the order given; ids use "::" or "#"; a "+" before the id merges (--+a '[3]' appends to the list a).
+The id must exist in a config file (or be an argument of an existing component); "new:" adds one on
+purpose (--new:my_threshold 0.5).
 Values: text that parses as JSON is that JSON (5, true, null, [1,2], {"k":1}); True/False/None and
 Python-style list/dict literals ("['a','b']", "{'k': None}") are accepted too; anything else is the
 string itself (/data/x.nii.gz, "$@a & 'x'", %other.json::net, a,b).
@@ -98,4 +100,22 @@ export function splitPositionals(tokens: readonly string[], positionalCount: num
     else overrides.push(t);
   }
   return { positionals, overrides };
+}
+
+/** MONAI option names with no meaning here: declared (hidden) so they are not taken for overrides, then refused. */
+export const MONAI_ONLY_OPTIONS: Record<string, string> = {
+  logging_file: 'logging is configured with --log_level (and --json); send stderr to a file to keep it: 2> run.log',
+  tracking: 'experiment tracking (MLflow) is not available; <output_dir>/run_summary.json records inputs, outputs, timings and the config hash',
+};
+
+export function withMonaiOnlyOptions<T>(y: Argv<T>): Argv<T> {
+  for (const name of Object.keys(MONAI_ONLY_OPTIONS)) y = y.option(name, { type: 'string', hidden: true }) as Argv<T>;
+  return y;
+}
+
+/** A usage error for the first MONAI-only option given. */
+export function rejectMonaiOnlyOptions(argv: Record<string, unknown>, command: string): void {
+  for (const [name, hint] of Object.entries(MONAI_ONLY_OPTIONS)) {
+    if (argv[name] !== undefined) throw new BundleError('usage', `bundle ${command} does not take MONAI's --${name}.`, { hint });
+  }
 }

@@ -12,6 +12,7 @@ import { DEFAULT_BOUNDS, ExpressionEngine, type ExpressionFunction } from './exp
 import { loadConfigFile } from './load.js';
 import { MacroExpander } from './macros.js';
 import { applyKey, type RawRoot } from './merge.js';
+import { checkOverrideTarget, splitNewIdMarker } from './overrideTargets.js';
 import { OriginTable } from './provenance.js';
 import { Resolver } from './resolver.js';
 import { isPlainObject, META_KEY } from './sigils.js';
@@ -22,7 +23,7 @@ export interface LoadConfigOptions {
   configFiles: string[];
   /** default: metadata.json beside the first config file (missing -> {}) */
   metaFiles?: string[];
-  /** applied in order after the merge; a `+` prefix on the id merges */
+  /** applied in order after the merge; a `+` prefix on the id merges; an id no file defines needs `new:` (overrideTargets.ts) */
   overrides?: Array<{ id: string; value: unknown; origin?: Origin }>;
   /** default here: no components (src/index.ts's loadConfig defaults to the builtins registry) */
   registry?: ComponentFactory;
@@ -63,7 +64,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<BundleConf
   }
 
   for (const o of options.overrides ?? []) {
-    applyKey(root, o.id, o.value, o.origin ?? { source: 'cli', detail: `--${o.id}` }, origins);
+    const origin = o.origin ?? { source: 'cli', detail: `--${o.id}` };
+    const { id, isNew } = splitNewIdMarker(o.id);
+    if (!isNew) checkOverrideTarget(root.value, id, origin);
+    applyKey(root, id, o.value, origin, origins);
   }
 
   const allowOutsideBundleRoot = options.allowOutsideBundleRoot ?? false;

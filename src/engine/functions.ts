@@ -38,22 +38,6 @@ export function engineFunctions(context: RunContext = { handlers: [] }): Record<
   };
 }
 
-/**
- * For commands that only look at a config (resolve, explain): `$glob` as in a run (it only reads folder
- * listings), and `$run` a `workflow_only` error, so that showing a workflow section never runs it.
- */
-export function inspectionFunctions(): Record<string, EngineFunction> {
-  return {
-    run: {
-      implementation: () => {
-        throw new BundleError('workflow_only', '$run runs a component only inside `bundle run`.');
-      },
-    },
-    glob: engineFunctions().glob!,
-    load_decathlon_datalist: engineFunctions().load_decathlon_datalist!,
-  };
-}
-
 export async function runMethod(component: unknown, method: unknown = 'run', context?: RunContext): Promise<unknown> {
   const name = method ?? 'run';
   if (typeof name !== 'string' || name === '') {

@@ -11,10 +11,30 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RE2JS } from 're2js';
-import { isInside } from '../config/bundleLayout.js';
+import { bundleRootOf, isInside } from '../config/bundleLayout.js';
 import { BundleError } from '../errors/index.js';
 
 /** Where $glob may look: inside any of `roots` (real paths are compared), or anywhere with allowOutside. */
+/**
+ * Where a run's host functions may read: the bundle root (the first config file's), the existing folders the
+ * user named as override values, or anywhere with --allow_outside_root.
+ */
+export function readConfinement(configFiles: readonly string[], overrides: ReadonlyArray<{ value: unknown }>, allowOutside: boolean): GlobConfinement {
+  const userFolders = overrides
+    .map((o) => o.value)
+    .filter((v): v is string => typeof v === 'string' && v !== '' && isFolder(v))
+    .map((v) => path.resolve(v));
+  return { roots: [bundleRootOf(configFiles[0]!), ...userFolders], allowOutside };
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false; // absent, or not a path at all (a NUL byte, too long)
+  }
+}
+
 export interface GlobConfinement {
   roots: string[];
   allowOutside: boolean;

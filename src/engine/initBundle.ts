@@ -9,7 +9,8 @@ import path from 'node:path';
 import { BundleError } from '../errors/index.js';
 import { writeFileAtomic } from './files.js';
 
-export const OUR_META_SCHEMA_URL = 'https://raw.githubusercontent.com/monai-bundle-ts/schemas/main/bundle_meta_schema_v1.json';
+/** Our schema, by the name of its shipped copy in schemas/ (it has no published URL: a URL would be invented). */
+export const OUR_META_SCHEMA_URL = 'bundle_meta_schema_v1.json';
 
 export function scaffoldInferenceConfig(): Record<string, unknown> {
   return {

@@ -18,6 +18,13 @@ const ALIASES: Record<string, string> = {
   'meta_schema_20240725.json': 'monai_meta_schema_20240725.json',
 };
 
+/**
+ * MONAI metadata schema versions that bundles name but whose files could not be found in any source this
+ * project could read offline (the model-zoo and MONAI repositories hold only their names): not shipped, and
+ * not re-created from memory. `--schema <file>` validates against a copy the user downloads.
+ */
+const KNOWN_UNSHIPPED = ['meta_schema_20220324.json', 'meta_schema_20220729.json'];
+
 /** The metadata schemas shipped in schemas/ (file names), for error messages. */
 export function shippedMetaSchemas(): string[] {
   if (!existsSync(SCHEMAS_DIR)) return [];
@@ -36,6 +43,12 @@ export function schemaFileFor(url: unknown, metaFile?: string): string {
   }
   const name = url.trim().split(/[\\/]/).pop()!.split(/[?#]/)[0]!;
   const file = path.join(SCHEMAS_DIR, ALIASES[name] ?? name);
+  if (KNOWN_UNSHIPPED.includes(name)) {
+    throw new BundleError('invalid_metadata', `The metadata names MONAI's schema ${name}, whose file is not shipped with the interpreter.`, {
+      hint: `download it from ${url} and pass it with --schema <file>, or point "schema" at one of the shipped ones: ${shippedMetaSchemas().join(', ')}`,
+      location,
+    });
+  }
   if (!name.endsWith('.json') || !existsSync(file)) {
     throw new BundleError('invalid_metadata', `The metadata names the schema ${url}, which is not shipped with the interpreter.`, {
       hint: `schemas are checked offline against the copies in schemas/: ${shippedMetaSchemas().join(', ')}; point "schema" at one of them`,
@@ -62,7 +75,7 @@ function validatorFor(schemaFile: string): ValidateFunction {
 }
 
 /** Every problem of `metadata` against the schema it names, as `invalid_metadata` errors (empty: valid). */
-export function metadataProblems(metadata: unknown, metaFile?: string): BundleError[] {
+export function metadataProblems(metadata: unknown, metaFile?: string, schemaOverride?: string): BundleError[] {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     return [
       new BundleError('invalid_metadata', 'The metadata must be a JSON object.', {
@@ -70,7 +83,7 @@ export function metadataProblems(metadata: unknown, metaFile?: string): BundleEr
       }),
     ];
   }
-  const schemaFile = schemaFileFor((metadata as Record<string, unknown>).schema, metaFile);
+  const schemaFile = schemaOverride ? givenSchema(schemaOverride) : schemaFileFor((metadata as Record<string, unknown>).schema, metaFile);
   const validate = validatorFor(schemaFile);
   if (validate(metadata)) return [];
   const schemaName = path.basename(schemaFile);
@@ -109,10 +122,25 @@ function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
 }
 
 /** Throws a BundleErrorList of every problem, or returns the schema file used. */
-export function verifyMetadata(metadata: unknown, metaFile?: string): string {
-  const problems = metadataProblems(metadata, metaFile);
+export function verifyMetadata(metadata: unknown, metaFile?: string, schemaOverride?: string): string {
+  const problems = metadataProblems(metadata, metaFile, schemaOverride);
   if (problems.length > 0) {
     throw new BundleErrorList(problems, `metadata has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
   }
-  return schemaFileFor((metadata as Record<string, unknown>).schema, metaFile);
+  return schemaOverride ? givenSchema(schemaOverride) : schemaFileFor((metadata as Record<string, unknown>).schema, metaFile);
+}
+
+/** A schema file given on the command line (`--schema`): it must exist and be a JSON object. */
+function givenSchema(file: string): string {
+  const absolute = path.resolve(file);
+  const where = { location: { file: absolute } };
+  if (!existsSync(absolute)) throw new BundleError('usage', `The schema file ${absolute} does not exist.`, { hint: 'give the path of a JSON Schema file to --schema', ...where });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(absolute, 'utf8'));
+  } catch (e) {
+    throw new BundleError('usage', `The schema file ${absolute} is not valid JSON: ${(e as Error).message}`, where);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BundleError('usage', `The schema file ${absolute} is not a JSON Schema object.`, where);
+  return absolute;
 }

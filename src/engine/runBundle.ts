@@ -3,9 +3,7 @@
  * caller's overrides), check the workflow, run initialize/run/finalize, and report where outputs went.
  * The run's own handlers (progress, run summary) reach every evaluator started by `$run`.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
-import { bundleRootOf } from '../config/bundleLayout.js';
 import { BundleError, type Origin } from '../errors/index.js';
 import { loadConfig, type BundleConfig, type ComponentFactory, type LoadConfigOptions } from '../config/index.js';
 import { loadConfigFile } from '../config/load.js';
@@ -14,8 +12,10 @@ import { type Logger, silentLogger } from '../registry/ComponentEntry.js';
 import { configHash } from './configHash.js';
 import type { Handler } from './events.js';
 import { engineFunctions, type RunContext } from './functions.js';
+import { readConfinement } from './glob.js';
 import { RunSummaryHandler } from './handlers/RunSummaryHandler.js';
 import { checkWriteTarget, confineWrites, folderWriteProblem, protectInput, removeStaleTempFiles } from '../util/writeGuard.js';
+import { checkInputDictKeys } from './inputKeys.js';
 import { INFER_PROPERTIES } from './properties.js';
 import { Workflow } from './Workflow.js';
 
@@ -127,7 +127,7 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
 
   const context: RunContext = {
     handlers: [...(options.handlers ?? [])],
-    glob: { roots: [bundleRootOf(configFiles[0]!), ...userFolders(overrides)], allowOutside: options.loadOptions?.allowOutsideBundleRoot === true },
+    glob: readConfinement(configFiles, overrides, options.loadOptions?.allowOutsideBundleRoot === true),
   };
   const config = await loadConfig({
     ...options.loadOptions,
@@ -147,6 +147,7 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     logger,
   });
   workflow.check();
+  await checkInputDictKeys(config);
 
   const hash = configHash(config.raw(''));
   if (options.confineWrites) confineWrites(writeRoots(overrides, config.bundleRoot, [...options.confineWrites.files, ...(options.summaryPath ? [options.summaryPath] : [])]));
@@ -190,22 +191,6 @@ export async function runBundle(options: RunBundleOptions): Promise<RunBundleRes
     items: record.items.length,
     ...(summary.file && summary.written ? { summaryFile: summary.file } : {}),
   };
-}
-
-/** Folders the user named (override values that are existing folders): $glob may look inside them. */
-function userFolders(overrides: readonly Override[]): string[] {
-  return overrides
-    .map((o) => o.value)
-    .filter((v): v is string => typeof v === 'string' && v !== '' && isFolder(v))
-    .map((v) => path.resolve(v));
-}
-
-function isFolder(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false; // absent, or not a path at all (a NUL byte, too long)
-  }
 }
 
 /**

@@ -147,19 +147,39 @@ export function randomTensor(type: TensorType, dims: number[], random: () => num
 }
 
 export interface NetInOutResult {
+  /** for a composite network: one line per graph checked */
+  graphs?: string[];
   inputShape: number[];
   outputShape: number[];
   outputType: TensorType;
 }
 
+/**
+ * A network made of several graphs (VISTA3D's encoder and heads): it checks each graph against the contract
+ * it declares, on one random input shaped as the metadata says, and returns one line per graph. The
+ * metadata's output channels describe the post-processed result, which no single graph produces.
+ */
+export interface CompositeNetwork {
+  verifyGraphs(input: Tensor): Promise<string[]>;
+}
+
+function isComposite(value: unknown): value is CompositeNetwork {
+  return value !== null && typeof value === 'object' && typeof (value as Partial<CompositeNetwork>).verifyGraphs === 'function';
+}
+
 /** Runs `network` once on random input and throws `shape_mismatch` when the output disagrees with `spec`. */
 export async function verifyNetInOut(network: unknown, spec: NetIoSpec, factors: FakeShapeFactors = {}, netId = 'network_def'): Promise<NetInOutResult> {
+  if (isComposite(network)) {
+    const inputShape = [1, spec.inputChannels, ...fakeSpatialShape(spec.spatialShape, factors)];
+    const graphs = await network.verifyGraphs(randomTensor(spec.inputDtype, inputShape));
+    return { inputShape, outputShape: [], outputType: spec.outputDtype, graphs };
+  }
   const net = network as Network & { load?: () => Promise<void> };
   // a lazily loaded network (OnnxNetwork) knows its input names once loaded
   if (net && typeof net.run === 'function' && typeof net.load === 'function') await net.load();
   if (!net || typeof net.run !== 'function' || !Array.isArray(net.inputNames) || net.inputNames.length === 0) {
     throw new BundleError('invalid_arguments', `"${netId}" is not a network component.`, {
-      hint: 'name the id of a network, e.g. an OnnxNetwork: bundle verify_net_in_out network_def ...',
+      hint: 'name the id of a network (an OnnxNetwork, or a composite one such as Vista3dNetwork): bundle verify_net_in_out network_def ...',
       location: { id: netId },
     });
   }

@@ -53,6 +53,8 @@ export const KINDS = {
   missing_property: { layer: 'engine', exitCode: 1, hint: 'an inference bundle must define these ids; see the README section on workflows' },
   invalid_prompt: { layer: 'engine', exitCode: 1, hint: 'see the bundle docs for the prompt format' },
   invalid_metadata: { layer: 'engine', exitCode: 1, hint: 'fix metadata.json so that it validates against the schema it names' },
+  unknown_input_key: { layer: 'engine', exitCode: 1, hint: 'use the keys the bundle declares in its metadata ("input_dict_keys")' },
+  empty_input: { layer: 'engine', exitCode: 1, hint: 'give the run at least one input' },
   workflow_only: { layer: 'engine', exitCode: 1, hint: 'workflow sections run only in `bundle run`; `bundle resolve ""` and `bundle explain` show them unresolved' },
   outside_root: { layer: 'engine', exitCode: 1, hint: 'a bundle reads only inside its own folder and the folders named on the command line; pass --allow_outside_root to allow other places' },
   runtime_error: { layer: 'engine', exitCode: 1, hint: 'see the message; rerun with --debug for the cause chain' },

@@ -40,6 +40,34 @@ describe('bundle verify_metadata', () => {
     expect(r.stderr).to.contain('error[invalid_metadata]').and.contain('monai_meta_schema_20240725.json');
   });
 
+  it('MONAI\'s 20220324 schema (not shipped): says so, and --schema <file> validates against a local copy', async () => {
+    const meta = JSON.parse(readFileSync(MONAI_META, 'utf8'));
+    meta.schema = 'https://github.com/Project-MONAI/MONAI-extra-test-data/releases/download/0.8.1/meta_schema_20220324.json';
+    const file = path.join(dir, 'metadata_2022.json');
+    writeFileSync(file, JSON.stringify(meta));
+    const r = await bundleCli(['verify_metadata', '--meta_file', file]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.contain("names MONAI's schema meta_schema_20220324.json, whose file is not shipped").and.contain('--schema <file>');
+    const local = path.join(dir, 'local_schema.json');
+    writeFileSync(local, readFileSync(repoPath('schemas', 'monai_meta_schema_20240725.json')));
+    const ok = await bundleCli(['verify_metadata', '--meta_file', file, '--schema', local]);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.contain('valid against local_schema.json');
+    const missing = await bundleCli(['verify_metadata', '--meta_file', file, '--schema', path.join(dir, 'none.json')]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.match(/^error\[usage\]: The schema file .*none\.json does not exist/);
+  });
+
+  it('a scaffold from init_bundle names a schema that is shipped, and validates', async () => {
+    const made = path.join(dir, 'scaffold');
+    expect((await bundleCli(['init_bundle', made])).code).to.equal(0);
+    const meta = JSON.parse(readFileSync(path.join(made, 'configs', 'metadata.json'), 'utf8'));
+    expect(meta.schema).to.equal('bundle_meta_schema_v1.json');
+    const r = await bundleCli(['verify_metadata', '--meta_file', path.join(made, 'configs', 'metadata.json')]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('valid against bundle_meta_schema_v1.json');
+  });
+
   it('is a usage error without --meta_file', async () => {
     const r = await bundleCli(['verify_metadata']);
     expect(r.code).to.equal(2);

@@ -19,7 +19,7 @@ describe('security: attacks through the CLI', function () {
     mkdirSync(path.join(dir, 'configs'));
     execFileSync('mkfifo', [path.join(dir, 'configs', 'fifo.json')]);
     cfg = path.join(dir, 'configs', 'inference.json');
-    writeFileSync(cfg, JSON.stringify({ bundle_root: '.', list: [1, 2, 3], pad: "$$pad('x', 500000000)", run: ["$$run(@list, 'pop')"] }));
+    writeFileSync(cfg, JSON.stringify({ bundle_root: '.', list: [1, 2, 3], pad: "$$pad('x', 500000000)", etc: "$$glob('/etc', 'pass*')", datalist: "$$load_decathlon_datalist('/etc/hostname')", run: ["$$run(@list, 'pop')"] }));
     writeFileSync(path.join(dir, 'configs', 'fifo_macro.json'), JSON.stringify({ v: '%configs/fifo.json::x' }));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,5 +44,16 @@ describe('security: attacks through the CLI', function () {
 
   it("$run(@list, 'pop') in a run section: error[invalid_arguments]", async () => {
     typed(await bundleCli(['run', '--config_file', cfg, '--workflow_type', 'none', '--quiet']), 'invalid_arguments');
+  });
+
+  it("$glob('/etc', 'pass*') and a datalist outside the bundle are refused by resolve as by run: error[outside_root]", async () => {
+    for (const id of ['etc', 'datalist']) {
+      const r = await bundleCli(['resolve', id, '--config_file', cfg]);
+      typed(r, 'outside_root');
+      expect(r.stderr).not.to.contain('/etc/passwd\n');
+    }
+    const allowed = await bundleCli(['resolve', 'etc', '--config_file', cfg, '--allow_outside_root']);
+    expect(allowed.code, allowed.stderr).to.equal(0);
+    expect(allowed.stdout).to.contain('/etc/passwd');
   });
 });

@@ -15,7 +15,7 @@ import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import type { Sample } from '../../transforms/Transform.js';
 import { mapClicksToNetwork } from './clickMapping.js';
 import { Vista3dNetwork } from './network.js';
-import { checkClicksInside, EXPANSIONS_KEY, validatePrompts, type SubclassExpansion } from './prompts.js';
+import { checkClicksInside, EXPANSIONS_KEY, UNKNOWN_NAMES_KEY, validatePrompts, type SubclassExpansion, type UnknownName } from './prompts.js';
 import { Vista3dInferer } from './Vista3dInferer.js';
 import { ARGMAX_DONE } from './VistaPostTransformd.js';
 
@@ -62,6 +62,7 @@ export class Vista3dEvaluator extends SupervisedEvaluator {
         points: sample.points,
         point_labels: sample.point_labels,
         expansions: sample[EXPANSIONS_KEY] as SubclassExpansion[] | undefined,
+        unknownNames: sample[UNKNOWN_NAMES_KEY] as UnknownName[] | undefined,
       },
       this.hyperKwargs.everything_labels ?? null,
     );

@@ -9,9 +9,10 @@
 import type { ComponentEntry, Logger } from '../../registry/ComponentEntry.js';
 import { silentLogger } from '../../registry/ComponentEntry.js';
 import { mapTransformSchema, normalizeKeys } from '../../transforms/MapTransform.js';
+import { editDistance } from '../../util/closest.js';
 import type { Sample, Transform } from '../../transforms/Transform.js';
 import { DEFAULT_SPECIAL_INDEX, LabelNames } from './labels.js';
-import { EXPANSIONS_KEY, type SubclassExpansion } from './prompts.js';
+import { EXPANSIONS_KEY, UNKNOWN_NAMES_KEY, type SubclassExpansion, type UnknownName } from './prompts.js';
 
 export interface VistaPreTransformOptions {
   keys: string | readonly string[];
@@ -51,6 +52,10 @@ export class VistaPreTransformd implements Transform {
       this.logger.warn('VistaPreTransformd: label_prompt is not a list; it is passed on unchanged for validation to report.');
       return out;
     }
+    // names the labels dict does not know become new ids, as in MONAI; recorded with the closest known names
+    // so that the zero-shot error (V5) can say which class a misspelled name was meant to be
+    const known = Object.values(this.labelsDict ?? {});
+    const unknown = given.filter((e): e is string => typeof e === 'string' && !/^[0-9]+$/.test(e) && this.names.idOf(e) === undefined);
     const ids = this.names.toIds(given);
     const expanded: unknown[] = [];
     const expansions: SubclassExpansion[] = [];
@@ -64,6 +69,9 @@ export class VistaPreTransformd implements Transform {
       }
     }
     out.label_prompt = expanded;
+    if (unknown.length > 0) {
+      out[UNKNOWN_NAMES_KEY] = unknown.map((name): UnknownName => ({ name, id: this.names.idOf(name)!, closest: closestLabelNames(name, known) }));
+    }
     if (expansions.length > 0) out[EXPANSIONS_KEY] = expansions;
 
     // the special-class test looks at the first id before expansion, as MONAI does
@@ -104,3 +112,14 @@ export const vistaPreTransformdEntry: ComponentEntry = {
     });
   },
 };
+
+/** Whole-name edit distance (closestNames favours prefixes, which would put "liver tumor" before "liver"). */
+function closestLabelNames(name: string, known: readonly string[]): string[] {
+  const lower = name.toLowerCase();
+  return known
+    .map((k) => [editDistance(lower, k.toLowerCase()), k] as const)
+    .filter(([d]) => d <= Math.max(2, Math.floor(lower.length / 3)))
+    .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
+    .slice(0, 3)
+    .map(([, k]) => k);
+}

@@ -37,6 +37,10 @@ export interface Features {
 
 export class Vista3dNetwork {
   readonly name = 'Vista3dNetwork';
+  /** verify_net_in_out checks each graph against its contract (engine/verifyNetInOut.ts's CompositeNetwork) */
+  verifyGraphs(image: Tensor): Promise<string[]> {
+    return verifyVista3dGraphs(this, image);
+  }
   readonly encoder: Network;
   readonly classHead: Network;
   readonly pointHead: Network | null;
@@ -101,6 +105,47 @@ export class Vista3dNetwork {
     checkLogits(logits, k, voxels, 'point head');
     return logits.data as Float32Array;
   }
+}
+
+/**
+ * The contract of each graph (spec 8.3), checked on one window `image` [1, 1, P, P, P] (verify_net_in_out):
+ * the encoder gives two float32 feature maps [1, C, P, P, P] with the same C; the class head gives float32
+ * logits [1, K, P, P, P] for K class ids; the point head (when present) the same for K prompts of clicks.
+ * One line per graph, or `shape_mismatch` naming the graph, what it returned and what the contract says.
+ */
+export async function verifyVista3dGraphs(net: Vista3dNetwork, image: Tensor): Promise<string[]> {
+  const spatial = image.dims.slice(2);
+  const expectDims = (part: string, name: string, t: Tensor, dims: number[]): void => {
+    if (t.type !== 'float32' || t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {
+      throw new BundleError('shape_mismatch', `The VISTA3D ${part} returned ${name} [${t.dims.join(', ')}] ${t.type}; its contract is [${dims.join(', ')}] float32.`, {
+        hint: 'export the graphs with the VISTA3D ONNX contract (bundle/docs/README.md, "The network")',
+      });
+    }
+  };
+  const shape = (t: Tensor) => `[${t.dims.join(', ')}] ${t.type}`;
+  const { featPoint, featAuto } = await net.encode(image);
+  const channels = featAuto.dims[1] ?? 0;
+  expectDims('encoder', 'feat_auto', featAuto, [1, channels, ...spatial]);
+  expectDims('encoder', 'feat_point', featPoint, [1, channels, ...spatial]);
+  const lines = [`encoder: image ${shape(image)} -> feat_point ${shape(featPoint)}, feat_auto ${shape(featAuto)}`];
+  const ids = [1, 3];
+  const ids64: Tensor = { type: 'int64', dims: [ids.length, 1], data: BigInt64Array.from(ids.map(BigInt)) };
+  const [classLogits] = pick(net.classHead, 'class head', await run(net.classHead, 'class head', CLASS_HEAD_INPUTS, [featAuto, ids64]), ['logits']);
+  expectDims('class head', 'logits', classLogits!, [1, ids.length, ...spatial]);
+  lines.push(`class head: feat_auto, class_ids [${ids.length}, 1] int64 -> logits ${shape(classLogits!)}`);
+  if (net.pointHead) {
+    const centre = spatial.map((d) => Math.floor(d / 2));
+    const feeds: Tensor[] = [
+      featPoint,
+      { type: 'float32', dims: [1, 1, 3], data: Float32Array.from(centre) },
+      { type: 'int64', dims: [1, 1], data: BigInt64Array.from([1n]) },
+      { type: 'bool', dims: [1], data: Uint8Array.from([0]) },
+    ];
+    const [pointLogits] = pick(net.pointHead, 'point head', await run(net.pointHead, 'point head', POINT_HEAD_INPUTS, feeds), ['logits']);
+    expectDims('point head', 'logits', pointLogits!, [1, 1, ...spatial]);
+    lines.push(`point head: feat_point, coords [1, 1, 3], labels [1, 1], zeroshot [1] -> logits ${shape(pointLogits!)}`);
+  } else lines.push('point head: none (point prompts unavailable)');
+  return lines;
 }
 
 async function run(network: Network, part: string, names: readonly string[], tensors: Tensor[]): Promise<Record<string, Tensor>> {

@@ -11,6 +11,16 @@ import { LABEL_ID_LIMIT, isSupportedWithoutPoints } from './labels.js';
 /** The sample key where VistaPreTransformd records which parent ids it expanded (for the V10 message). */
 export const EXPANSIONS_KEY = 'label_prompt_expansions';
 
+/** The sample key where VistaPreTransformd records label names it did not know (given new ids, as MONAI). */
+export const UNKNOWN_NAMES_KEY = 'label_prompt_unknown_names';
+
+export interface UnknownName {
+  name: string;
+  id: number;
+  /** the closest class names of the labels dict */
+  closest: string[];
+}
+
 export interface SubclassExpansion {
   id: number;
   name?: string;
@@ -23,6 +33,8 @@ export interface PromptInput {
   point_labels?: unknown;
   /** recorded by VistaPreTransformd when it replaced a parent id by its subclasses */
   expansions?: readonly SubclassExpansion[];
+  /** recorded by VistaPreTransformd for names it gave new ids */
+  unknownNames?: readonly UnknownName[];
 }
 
 /** Validated prompts. `everything` is true when the request fell back to the everything labels (V1). */
@@ -58,6 +70,15 @@ export function validatePrompts(input: PromptInput, everythingLabels: readonly n
     if (!labelPrompt.every((x) => x < LABEL_ID_LIMIT)) throw promptError('Current bundle only supports label prompt smaller than 255.', 'label_prompt'); // V4
     if (points === null) {
       if (!labelPrompt.every(isSupportedWithoutPoints)) {
+        const misspelt = input.unknownNames?.find((u) => !isSupportedWithoutPoints(u.id));
+        if (misspelt) {
+          const close = misspelt.closest[0];
+          throw promptError(
+            `Label name "${misspelt.name}" is not a class of this bundle${close ? `; did you mean "${close}"?` : '.'} (Undefined label prompt: a new name needs point prompts for zero-shot.)`,
+            'label_prompt',
+            'names are the class names in configs/metadata.json (channel_def), in any case',
+          );
+        }
         throw promptError('Undefined label prompt detected. Provide point prompts for zero-shot.', 'label_prompt', undefinedHint(labelPrompt)); // V5
       }
     } else {

@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { parseFileList, parseOverrideArgs } from '../../config/overrides.js';
 import { BundleError, printable } from '../../errors/index.js';
 import type { Logger } from '../../registry/ComponentEntry.js';
-import { splitPositionals, withConfigOptions } from '../options.js';
+import { rejectMonaiOnlyOptions, splitPositionals, withConfigOptions, withMonaiOnlyOptions } from '../options.js';
 import { DEFAULT_BUNDLE_ROOT, DEFAULT_CONFIG_FILE } from '../runReport.js';
 import { DEFAULT_MAX_VOXELS, setVoxelBudget } from '../../util/limits.js';
 import { installWriteGuard, WriteGuard } from '../../util/writeGuard.js';
@@ -35,10 +35,11 @@ interface RunArgs {
   json?: boolean;
   max_voxels?: number;
   allow_write_outside?: boolean;
+  strict?: boolean;
 }
 
 export function runBuilder(yargs: Argv): Argv<RunArgs> {
-  const shared = withConfigOptions(yargs);
+  const shared = withMonaiOnlyOptions(withConfigOptions(yargs));
   // config_file may come from --args_file instead of the command line (yargs has no way to undo a demand)
   delete (shared as unknown as { getDemandedOptions(): Record<string, unknown> }).getDemandedOptions().config_file;
   return shared
@@ -51,6 +52,7 @@ export function runBuilder(yargs: Argv): Argv<RunArgs> {
       .option('log_level', { alias: 'log-level', type: 'string', choices: [...LOG_LEVELS], default: 'info', describe: 'messages shown on stderr' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress and only warnings and errors' })
       .option('summary_file', { type: 'string', describe: 'where to write the run summary JSON (default <output_dir>/run_summary.json)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'fail (exit 1) when the run processed no items, e.g. an empty --input_dir' })
       .option('preview', { type: 'string', describe: 'write a PNG: axial, coronal and sagittal slices through the largest label of the first output' })
       .option('max_voxels', { type: 'number', default: DEFAULT_MAX_VOXELS, describe: 'the most values one image (or a grid made from it) may have, checked against headers before allocating' })
       .option('allow_write_outside', { type: 'boolean', default: false, describe: "let the bundle's config write outside the output folder given on the command line (or, with none, the bundle's folder and the current directory)" })
@@ -73,6 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Run a bundle workflow: its initialize, run and finalize sections',
   builder: runBuilder,
   handler: async (args) => {
+    rejectMonaiOnlyOptions(args as unknown as Record<string, unknown>, 'run');
     const level = (args.log_level ?? 'info') as LogLevel;
     const quiet = args.quiet === true;
     // log lines go above the progress bar (one is created below unless --quiet), never into it
@@ -122,6 +125,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       confineWrites: args.allow_write_outside ? false : { files: args.preview ? [args.preview] : [] },
       loadOptions: boundOptionsFromArgv(args),
     });
+    if (result.items === 0) {
+      // an empty batch (empty folder, wrong suffix, "[]") is almost always a mistake: say so, fail if asked
+      const message = 'the run processed no items: the dataset was empty (check --input_dir and the files\' suffix, or --input_dict)';
+      if (args.strict) throw new BundleError('empty_input', `${message.charAt(0).toUpperCase()}${message.slice(1)}.`, { hint: 'without --strict this is a warning' });
+      logger.warn(message);
+    }
     if (!quiet) {
       const lines = [`done: ${result.items} item${result.items === 1 ? '' : 's'}`];
       if (result.outputs.length) lines.push('outputs:', ...result.outputs.map((f) => `  ${printable(f)}`));

@@ -98,10 +98,10 @@ export class LoadImaged extends MapTransform {
       return readNifti(file, { dtype: this.dtype });
     };
     try {
-      if (!Array.isArray(value)) return await read(asPath(value));
+      if (!Array.isArray(value)) return only3d(await read(asPath(value)));
       if (value.length === 0) throw new BundleError('invalid_data', `LoadImaged got an empty list of files under key "${key}".`, { location: where });
       const volumes: Volume[] = [];
-      for (const item of value) volumes.push(await read(asPath(item)));
+      for (const item of value) volumes.push(only3d(await read(asPath(item))));
       return stackChannels(volumes, key, this.id);
     } catch (error) {
       if (error instanceof BundleError) throw error.withLocation(where);
@@ -127,6 +127,21 @@ export class LoadImaged extends MapTransform {
       },
     );
   }
+}
+
+/**
+ * Volumes here are 3-D ([C, X, Y, Z]); a 2-D file would pass as X x Y x 1 and come out with another shape
+ * than it went in (MONAI keeps it 2-D, and a 3-D bundle then fails or differs), so it is rejected by name.
+ */
+function only3d(volume: Volume): Volume {
+  const fileShape = (volume.meta.nifti as { shape?: number[] } | undefined)?.shape;
+  if (fileShape && fileShape.length < 3) {
+    throw new BundleError('unsupported_image', `${volume.meta.filename ?? 'the image'} is a ${fileShape.length}-D image (${fileShape.join('x')}); LoadImaged loads 3-D volumes (X, Y, Z), which the transforms and networks here expect.`, {
+      hint: 'give a 3-D NIfTI; a single slice must be stored as 3-D with a third axis of size 1 (NIfTI dim[0] = 3)',
+      location: { file: volume.meta.filename },
+    });
+  }
+  return volume;
 }
 
 /** Several files as the channels of one volume; they must share the spatial shape and affine. */
