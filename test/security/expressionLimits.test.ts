@@ -144,3 +144,15 @@ describe('security: expression attacks', () => {
     });
   });
 });
+
+describe('security: bounds do not refuse ordinary large work', () => {
+  it('a batch of 20,000 files, each given a 132-label list by reference, is not counted as building it each time', async () => {
+    const engine = new ExpressionEngine({ timeoutMs: 60_000 }, builtinFunctions);
+    const files = Array.from({ length: 20_000 }, (_, k) => `/data/case${k}.nii.gz`);
+    const labels = Array.from({ length: 132 }, (_, k) => k + 1);
+    const p = engine.prepare("$map(@files, function($f){ {'image': $f, 'label_prompt': @labels} })");
+    const out = (await engine.evaluate(p, [files, labels])) as Array<{ label_prompt: number[] }>;
+    expect(out).to.have.length(20_000);
+    expect(out[19_999]!.label_prompt).to.have.length(132);
+  });
+});
