@@ -17,7 +17,16 @@
  * JSONata's own range operator refuses more than 1e7 items before allocating; the check above stops any
  * range over maxItems as soon as it exists.
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+import type { RE2JS } from 're2js';
+
+// Loaded on first use: configs without regular expressions or $glob never pay for the engine.
+const require = createRequire(import.meta.url);
+let re2jsClass: typeof RE2JS | undefined;
+export function re2(): typeof RE2JS {
+  re2jsClass ??= (require('re2js') as { RE2JS: typeof RE2JS }).RE2JS;
+  return re2jsClass;
+}
 
 export interface SizeBounds {
   /** longest string one evaluation step may produce (characters) */
@@ -81,11 +90,12 @@ export class SafeRegExp {
   private readonly re: RE2JS;
 
   constructor(source: RegExp) {
+    const RE2 = re2();
     let flags = 0;
-    if (source.flags.includes('i')) flags |= RE2JS.CASE_INSENSITIVE;
-    if (source.flags.includes('m')) flags |= RE2JS.MULTILINE;
+    if (source.flags.includes('i')) flags |= RE2.CASE_INSENSITIVE;
+    if (source.flags.includes('m')) flags |= RE2.MULTILINE;
     try {
-      this.re = RE2JS.compile(RE2JS.translateRegExp(source.source), flags);
+      this.re = RE2.compile(RE2.translateRegExp(source.source), flags);
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       throw new LimitExceeded(

