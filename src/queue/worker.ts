@@ -116,6 +116,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<RunningW
   });
   let lastError = '';
   worker.on('error', (e) => {
+    if (/lock/i.test(e.message)) {
+      // not a connection problem: the job ran longer without a break than its lock lives
+      log(`lost a job lock (${e.message}): a run blocked lock renewal for longer than --lock_duration; the job goes back to the queue`);
+      return;
+    }
     // ioredis reconnects by itself; say so once per distinct problem, not once per retry
     if (e.message !== lastError) log(`redis: ${e.message} (reconnecting)`);
     lastError = e.message;

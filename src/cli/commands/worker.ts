@@ -65,7 +65,7 @@ export const workerCommand: CommandModule<object, WorkerArgv> = {
     await checkRedis(target);
     const stamp = () => new Date().toISOString().slice(11, 19);
     const log = (line: string) => {
-      if (!argv.quiet || /^(failed|redis)/.test(line)) process.stderr.write(`${stamp()} ${line}\n`);
+      if (!argv.quiet || /^(failed|redis|lost)/.test(line)) process.stderr.write(`${stamp()} ${line}\n`);
     };
     const worker = await startWorker({
       target,
