@@ -34,7 +34,7 @@ export interface QueueWorkerOptions {
   concurrency: number;
   bundle: WorkerBundle;
   stall: StallOptions;
-  /** stop (as on SIGTERM) once no job is waiting or delayed: for batch runs that should end */
+  /** stop (as on SIGTERM) once no job is waiting, delayed or active: for batch runs that should end */
   untilEmpty?: boolean;
   /** one line per event (job done, failed, connection trouble) */
   log: (line: string) => void;
@@ -116,6 +116,11 @@ export async function startWorker(options: QueueWorkerOptions): Promise<RunningW
   });
   let lastError = '';
   worker.on('error', (e) => {
+    if (/lock/i.test(e.message)) {
+      // not a connection problem: the job ran longer without a break than its lock lives
+      log(`lost a job lock (${e.message}): a run blocked lock renewal for longer than --lock_duration; the job goes back to the queue`);
+      return;
+    }
     // ioredis reconnects by itself; say so once per distinct problem, not once per retry
     if (e.message !== lastError) log(`redis: ${e.message} (reconnecting)`);
     lastError = e.message;
@@ -142,16 +147,18 @@ export async function startWorker(options: QueueWorkerOptions): Promise<RunningW
     }
   };
   const queue = options.untilEmpty ? new Queue(options.queue, { connection: connectionOptions(options.target, true) }) : undefined;
+  let emptyCheck: NodeJS.Timeout | undefined;
   if (queue) {
     queue.on('error', () => undefined); // the worker's own 'error' handler reports connection trouble
-    worker.on('drained', () => {
-      void queue.getJobCounts('waiting', 'delayed', 'prioritized').then((c) => {
-        if (!stopping && (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0) === 0) {
-          log('queue empty: finishing, then exiting (--until_empty)');
+    // active jobs count too: a job whose worker died is active until a stall check (ours, if we stay) frees it
+    emptyCheck = setInterval(() => {
+      void queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active').then((c) => {
+        if (!stopping && Object.values(c).every((n) => n === 0)) {
+          log('queue empty: exiting (--until_empty)');
           void stop();
         }
       }, () => undefined);
-    });
+    }, 1000);
   }
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
@@ -160,6 +167,7 @@ export async function startWorker(options: QueueWorkerOptions): Promise<RunningW
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await stopping;
+    clearInterval(emptyCheck);
     await queue?.close();
   });
   return { stopped, stop };

@@ -36,7 +36,7 @@ export const workerCommand: CommandModule<object, WorkerArgv> = {
       .option('lock_duration', { type: 'number', default: 60000, describe: "ms a job's lock lives unrenewed: a killed worker's job is handed on after it; must exceed the longest network run (it blocks lock renewal)" })
       .option('stalled_interval', { type: 'number', default: 30000, describe: 'ms between checks for jobs whose worker died' })
       .option('max_stalled', { type: 'number', default: 3, describe: 'times a job may be recovered from a dead worker before it fails' })
-      .option('until_empty', { type: 'boolean', default: false, describe: 'exit 0 once no job is waiting or delayed (batch runs, Kubernetes Jobs)' })
+      .option('until_empty', { type: 'boolean', default: false, describe: 'exit 0 once no job is waiting, delayed or running anywhere (batch runs, Kubernetes Jobs)' })
       .option('quiet', { type: 'boolean', default: false, describe: 'log only failures and connection trouble' })
       .strict()
       .example('$0 worker --config_file examples/brain-meshnet/configs/inference.json --redis redis://queue-host:6379', '')
@@ -65,7 +65,7 @@ export const workerCommand: CommandModule<object, WorkerArgv> = {
     await checkRedis(target);
     const stamp = () => new Date().toISOString().slice(11, 19);
     const log = (line: string) => {
-      if (!argv.quiet || /^(failed|redis)/.test(line)) process.stderr.write(`${stamp()} ${line}\n`);
+      if (!argv.quiet || /^(failed|redis|lost)/.test(line)) process.stderr.write(`${stamp()} ${line}\n`);
     };
     const worker = await startWorker({
       target,
