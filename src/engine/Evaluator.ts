@@ -91,6 +91,8 @@ export class SupervisedEvaluator {
         const t2 = performance.now();
         state.sample = predicted;
         await this.fire('forward_completed');
+        // until post-processing ends the item is the input (a failure there names the input's files)
+        state.sample = next.value;
         const output = this.postprocessing ? await this.postprocessing.apply(predicted) : predicted;
         const t3 = performance.now();
         state.sample = output;

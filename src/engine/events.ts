@@ -53,7 +53,7 @@ export interface EngineState {
   iteration: number;
   /** number of items the loader will give, when it says so */
   epochLength?: number;
-  /** the current item: before the inferer the preprocessed input, at forward_completed with the raw `pred`, after post-processing the output */
+  /** the current item: the preprocessed input, except at forward_completed (with the raw `pred`) and after post-processing (the output) */
   sample?: Sample;
   /** finished items, in order */
   items: ItemRecord[];

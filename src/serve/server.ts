@@ -34,6 +34,8 @@ export interface ServeOptions {
   /** parent of the server's temporary folder (default: the OS temp folder) */
   tmpDir?: string;
   allowOutsideBundleRoot?: boolean;
+  expressionTimeoutMs?: number;
+  expressionMaxDepth?: number;
   logger: Logger;
 }
 
@@ -72,6 +74,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       workDir: store.workDir,
       logger: options.logger,
       allowOutsideBundleRoot: options.allowOutsideBundleRoot ?? false,
+      ...(options.expressionTimeoutMs !== undefined ? { expressionTimeoutMs: options.expressionTimeoutMs } : {}),
+      ...(options.expressionMaxDepth !== undefined ? { expressionMaxDepth: options.expressionMaxDepth } : {}),
     });
     const ctx: AppContext = {
       session,
@@ -85,7 +89,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       dataDir: options.dataDir !== null,
     };
     const app = buildApp(ctx);
-    await app.listen({ host: options.host, port: options.port });
+    try {
+      await app.listen({ host: options.host, port: options.port });
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw new BundleError('usage', `Cannot listen on ${options.host}:${options.port}: ${(e as Error).message}.`, {
+        hint: code === 'EADDRINUSE' ? 'another program uses the port: pick another with --port (0: any free port)' : 'check --host and --port',
+        location: { path: '--port' },
+      });
+    }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;

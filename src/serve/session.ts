@@ -33,6 +33,8 @@ export interface SessionOptions {
   workDir: string;
   logger: Logger;
   allowOutsideBundleRoot?: boolean;
+  expressionTimeoutMs?: number;
+  expressionMaxDepth?: number;
 }
 
 export interface Prompts {
@@ -85,6 +87,8 @@ export class BundleSession {
       functions: engineFunctions(),
       logger: options.logger,
       allowOutsideBundleRoot: options.allowOutsideBundleRoot ?? false,
+      ...(options.expressionTimeoutMs !== undefined ? { expressionTimeoutMs: options.expressionTimeoutMs } : {}),
+      ...(options.expressionMaxDepth !== undefined ? { expressionMaxDepth: options.expressionMaxDepth } : {}),
     });
     if (!config.has('evaluator')) {
       throw new BundleError('missing_property', 'The bundle has no "evaluator": bundle serve runs requests through it.', {

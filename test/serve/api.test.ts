@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readNifti } from '../../src/image/index.js';
@@ -36,6 +37,23 @@ describe('serve: refusing to start', () => {
     expect(result.code).to.equal(2);
     expect(result.stderr).to.match(/^error\[usage\]: Serving on 0\.0\.0\.0, which is not a loopback address, needs a token/);
     expect(result.stderr).to.contain('--token');
+  });
+
+  it('a port in use is a usage error (exit 2) that names it, leaving no temporary folder', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'serve-busy-'));
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const result = await bundleCli(['serve', '--port', String(port), '--tmp_dir', parent]);
+      expect(result.code, result.stderr).to.equal(2);
+      expect(result.stderr).to.contain(`error[usage]: Cannot listen on 127.0.0.1:${port}`);
+      expect(result.stderr).to.contain('pick another with --port');
+      expect(readdirSync(parent)).to.deep.equal([]);
+    } finally {
+      blocker.close();
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });
 

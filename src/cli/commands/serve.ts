@@ -24,6 +24,8 @@ interface ServeArgs {
   queue_limit: number;
   tmp_dir?: string;
   allow_outside_root?: boolean;
+  expression_timeout?: number;
+  expression_max_depth?: number;
   'log-level'?: string;
 }
 
@@ -89,6 +91,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       queueLimit: Math.floor(positive(args.queue_limit, 'queue_limit')),
       ...(args.tmp_dir ? { tmpDir: args.tmp_dir } : {}),
       allowOutsideBundleRoot: args.allow_outside_root === true,
+      ...(args.expression_timeout !== undefined ? { expressionTimeoutMs: args.expression_timeout } : {}),
+      ...(args.expression_max_depth !== undefined ? { expressionMaxDepth: args.expression_max_depth } : {}),
       logger,
     });
     process.stdout.write(`serving ${server.session.name} (${server.session.mode} mode) at ${server.url}\n`);
