@@ -69,6 +69,43 @@ def decision_margin(raw):
     return torch.where(top1 <= 0, top1.abs(), top1 - torch.clamp(top2, min=0))
 
 
+class CombineMarginRecorder:
+    """|point-head logit| per voxel wherever VISTA3D's connected_components_combine thresholds it.
+
+    In click modes the combine decides by the sign of the point logits which voxels take them and which keep
+    the class logits or prev_mask; a point logit near 0 can flip a voxel whose final value is far from 0, so
+    the decision margin is the smaller of the final |logit| and this. Recorded on the point-window path, in
+    the padded image space of point_based_window_inferer (`start(shape, roi)` before each case).
+    """
+
+    def __init__(self, network):
+        self.map, self.pad, self.patch = None, None, None
+        forward, combine = network.forward, network.connected_components_combine
+
+        def forward_recording(*args, **kwargs):
+            self.patch = kwargs.get("patch_coords")
+            return forward(*args, **kwargs)
+
+        def combine_recording(logits, point_logits, *args, **kwargs):
+            if self.map is not None and self.patch is not None:
+                region = tuple(self.patch[0][2:])
+                target = self.map[region]
+                if target.shape == point_logits.shape[2:]:
+                    self.map[region] = torch.minimum(target, point_logits[0, 0].detach().abs().float())
+            return combine(logits, point_logits, *args, **kwargs)
+
+        network.forward = forward_recording
+        network.connected_components_combine = combine_recording
+
+    def start(self, shape, roi):
+        self.pad = [max(r - s, 0) for s, r in zip(shape, roi)]
+        self.map = torch.full([s + p for s, p in zip(shape, self.pad)], float("inf"))
+
+    def unpadded(self):
+        lo = [p // 2 for p in self.pad]
+        return self.map[tuple(slice(l, l + s - p) for l, s, p in zip(lo, self.map.shape, self.pad))]
+
+
 class StandInEngine:
     """What Vista3dEvaluator._iteration reads from `self`/`engine` (ignite is not available)."""
 
@@ -163,7 +200,8 @@ def run_case(args, case, cases_dir, evaluator_class, network_cache, raw_by_name)
     parser = make_parser(args, case, os.path.dirname(os.path.abspath(args.configs)))
     if "network" not in network_cache:
         network_cache["network"] = build_network(parser, args)
-    network = network_cache["network"]
+        network_cache["recorder"] = CombineMarginRecorder(network_cache["network"])
+    network, recorder = network_cache["network"], network_cache["recorder"]
     inferer = parser.get_parsed_content("inferer")
     prev_mask = None
     if case.get("prev_mask_from"):
@@ -180,6 +218,9 @@ def run_case(args, case, cases_dir, evaluator_class, network_cache, raw_by_name)
     timing["build"] = time.perf_counter() - t0
     for batchdata in dataloader:
         t1 = time.perf_counter()
+        recorder.map = None  # only the point-window path is recorded (its padding is known here)
+        if parser.get_parsed_content("use_point_window"):
+            recorder.start(list(batchdata["image"].shape[2:]), list(parser.get_parsed_content("patch_size")))
         output = engine.iteration(engine, batchdata)
         timing["inference"] = time.perf_counter() - t1
         t2 = time.perf_counter()
@@ -189,6 +230,9 @@ def run_case(args, case, cases_dir, evaluator_class, network_cache, raw_by_name)
             torch.save(raw.as_tensor() if hasattr(raw, "as_tensor") else raw, os.path.join(folder, "raw.pt"))
         margin = output["pred"][:, :1].clone()
         margin[0] = decision_margin(raw[0])
+        point_margin = recorder.unpadded() if recorder.map is not None else None
+        if point_margin is not None and point_margin.shape == margin.shape[2:]:
+            margin[0, 0] = torch.fmin(margin[0, 0], point_margin)
         output["margin"] = margin
         decollate = Decollated(keys=None, detach=True)
         batch, outputs = decollate(batchdata), decollate(output)
