@@ -8,6 +8,8 @@ import { identity4, type Volume } from '../src/image/Volume.js';
 import { ScaleIntensityd } from '../src/transforms/intensity/ScaleIntensityd.js';
 import { ScaleIntensityRanged } from '../src/transforms/intensity/ScaleIntensityRanged.js';
 import { NanToNumd } from '../src/transforms/intensity/NanToNumd.js';
+import { NormalizeIntensityd } from '../src/transforms/intensity/NormalizeIntensityd.js';
+import { Resized } from '../src/transforms/spatial/Resized.js';
 import { Activationsd } from '../src/transforms/post/Activationsd.js';
 import { AsDiscreted } from '../src/transforms/post/AsDiscreted.js';
 import { labelComponents } from '../src/transforms/post/connectedComponents.js';
@@ -82,6 +84,9 @@ interface Case {
 export const cases: Case[] = [
   { name: 'ScaleIntensityRanged (clip)', transform: new ScaleIntensityRanged({ keys: 'image', aMin: -963.8, aMax: 1053.7, bMin: 0, bMax: 1, clip: true }), sample: (ct) => ({ image: ct }) },
   { name: 'ScaleIntensityd', transform: new ScaleIntensityd({ keys: 'image' }), sample: (ct) => ({ image: ct }) },
+  { name: 'NormalizeIntensityd (nonzero)', transform: new NormalizeIntensityd({ keys: 'image', nonzero: true }), sample: (ct) => ({ image: ct }) },
+  { name: 'Resized (area, 256^3 -> 96^3)', transform: new Resized({ keys: 'image', spatialSize: [96, 96, 96] }), sample: (ct) => ({ image: ct }) },
+  { name: 'Resized (trilinear, 256^3 -> 160^3)', transform: new Resized({ keys: 'image', spatialSize: [160, 160, 160], mode: 'trilinear' }), sample: (ct) => ({ image: ct }) },
   { name: 'NanToNumd', transform: new NanToNumd({ keys: 'image' }), sample: (ct) => ({ image: ct }) },
   { name: 'CastToTyped (float32 -> int16)', transform: new CastToTyped({ keys: 'image', dtype: 'int16' }), sample: (ct) => ({ image: ct }) },
   { name: 'Activationsd (sigmoid)', transform: new Activationsd({ keys: 'pred', sigmoid: true }), sample: (ct) => ({ pred: ct }) },

@@ -8,7 +8,8 @@ import type { ComponentEntry, JsonSchema } from '../registry/ComponentEntry.js';
 import { OnnxNetwork, type NameMapping } from './OnnxNetwork.js';
 import { EXECUTION_PROVIDERS, GRAPH_OPTIMIZATION_LEVELS, type GraphOptimizationLevel } from './OnnxSession.js';
 import { simpleInfererEntry } from './SimpleInferer.js';
-import { SlidingWindowInferer } from './SlidingWindowInferer.js';
+import { SliceInferer } from './SliceInferer.js';
+import { SlidingWindowInferer, type SlidingWindowOptions } from './SlidingWindowInferer.js';
 import type { PaddingMode } from './windowInput.js';
 import type { BlendMode } from './windows.js';
 
@@ -86,7 +87,7 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
 const perAxis = (item: JsonSchema): JsonSchema => ({ oneOf: [item, { type: 'array', items: item, minItems: 1 }] });
 const ignored = (what: string): JsonSchema => ({ description: `accepted for MONAI compatibility; ${what}` });
 
-interface SlidingWindowArgs {
+export interface SlidingWindowArgs {
   roi_size: number | number[];
   sw_batch_size?: number;
   overlap?: number | number[];
@@ -96,42 +97,59 @@ interface SlidingWindowArgs {
   cval?: number;
 }
 
+const slidingWindowProperties: Record<string, JsonSchema> = {
+  roi_size: { ...perAxis({ type: 'integer' }), description: 'window size per spatial axis; non-positive entries take the image size' },
+  sw_batch_size: { type: 'integer', minimum: 1, default: 1 },
+  overlap: { ...perAxis({ type: 'number', minimum: 0, exclusiveMaximum: 1 }), default: 0.25 },
+  mode: { enum: ['constant', 'gaussian'], default: 'constant' },
+  sigma_scale: { ...perAxis({ type: 'number', exclusiveMinimum: 0 }), default: 0.125 },
+  padding_mode: { enum: ['constant', 'replicate'], default: 'constant' },
+  cval: { type: 'number', default: 0 },
+  sw_device: ignored('onnxruntime places the windows (see the network execution_providers)'),
+  device: ignored('the output is always stitched in host memory'),
+  progress: ignored('progress is reported by the progress handler'),
+  cache_roi_weight_map: ignored('the weight map is computed once per run'),
+  cpu_thresh: ignored('stitching always happens in host memory'),
+  buffer_steps: ignored('stitching is always slab by slab along the first axis'),
+  buffer_dim: ignored('stitching is always slab by slab along the first axis'),
+  with_coord: ignored('window positions are always passed to predictor functions'),
+};
+
+/** The sliding-window inferer's argument schema, with `overrides` (SliceInferer's roi_size, spatial_dim). */
+export function slidingWindowArgsSchema(overrides: Record<string, JsonSchema> = {}): JsonSchema {
+  return { type: 'object', properties: { ...slidingWindowProperties, ...overrides }, required: ['roi_size'], additionalProperties: false };
+}
+
+export function slidingWindowOptions(args: SlidingWindowArgs): SlidingWindowOptions {
+  return {
+    roiSize: args.roi_size,
+    swBatchSize: args.sw_batch_size,
+    overlap: args.overlap,
+    mode: args.mode,
+    sigmaScale: args.sigma_scale,
+    paddingMode: args.padding_mode,
+    cval: args.cval,
+  };
+}
+
 export const slidingWindowInfererEntry: ComponentEntry<SlidingWindowArgs, SlidingWindowInferer> = {
   name: 'SlidingWindowInferer',
   aliases: ['monai.inferers.SlidingWindowInferer', 'SlidingWindowInfererAdapt', 'monai.inferers.SlidingWindowInfererAdapt'],
   description: "Runs the network over overlapping windows and blends them, as MONAI's sliding_window_inference",
-  argsSchema: {
-    type: 'object',
-    properties: {
-      roi_size: { ...perAxis({ type: 'integer' }), description: 'window size per spatial axis; non-positive entries take the image size' },
-      sw_batch_size: { type: 'integer', minimum: 1, default: 1 },
-      overlap: { ...perAxis({ type: 'number', minimum: 0, exclusiveMaximum: 1 }), default: 0.25 },
-      mode: { enum: ['constant', 'gaussian'], default: 'constant' },
-      sigma_scale: { ...perAxis({ type: 'number', exclusiveMinimum: 0 }), default: 0.125 },
-      padding_mode: { enum: ['constant', 'replicate'], default: 'constant' },
-      cval: { type: 'number', default: 0 },
-      sw_device: ignored('onnxruntime places the windows (see the network execution_providers)'),
-      device: ignored('the output is always stitched in host memory'),
-      progress: ignored('progress is reported by the progress handler'),
-      cache_roi_weight_map: ignored('the weight map is computed once per run'),
-      cpu_thresh: ignored('stitching always happens in host memory'),
-      buffer_steps: ignored('stitching is always slab by slab along the first axis'),
-      buffer_dim: ignored('stitching is always slab by slab along the first axis'),
-      with_coord: ignored('window positions are always passed to predictor functions'),
-    },
-    required: ['roi_size'],
-    additionalProperties: false,
-  },
-  create: (args) =>
-    new SlidingWindowInferer({
-      roiSize: args.roi_size,
-      swBatchSize: args.sw_batch_size,
-      overlap: args.overlap,
-      mode: args.mode,
-      sigmaScale: args.sigma_scale,
-      paddingMode: args.padding_mode,
-      cval: args.cval,
-    }),
+  argsSchema: slidingWindowArgsSchema(),
+  create: (args) => new SlidingWindowInferer(slidingWindowOptions(args)),
 };
 
-export const inferenceEntries: ComponentEntry[] = [onnxNetworkEntry, simpleInfererEntry, slidingWindowInfererEntry];
+export const sliceInfererEntry: ComponentEntry<SlidingWindowArgs & { spatial_dim?: number }, SliceInferer> = {
+  name: 'SliceInferer',
+  aliases: ['monai.inferers.SliceInferer'],
+  description: "Runs a 2-D network over the slices of a 3-D volume along spatial_dim, as MONAI's SliceInferer",
+  argsSchema: slidingWindowArgsSchema({
+    roi_size: { oneOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 }], description: "the 2-D window (the network's slice size)" },
+    spatial_dim: { type: 'integer', enum: [0, 1, 2], default: 0, description: 'the axis the slices are taken along: 0 X, 1 Y, 2 Z' },
+    overlap: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0.25 },
+  }),
+  create: (args) => new SliceInferer({ ...slidingWindowOptions(args), spatialDim: args.spatial_dim }),
+};
+
+export const inferenceEntries: ComponentEntry[] = [onnxNetworkEntry, simpleInfererEntry, slidingWindowInfererEntry, sliceInfererEntry];

@@ -20,5 +20,6 @@ export { asPredictor, isNetwork } from './predictor.js';
 export * from './windows.js';
 export { copyWindow, stridesOf, checkPaddingMode, type PaddingMode, type WindowSource } from './windowInput.js';
 export { float16ToFloat32, float32ToFloat16 } from './float16.js';
-export { inferenceEntries, onnxNetworkEntry, slidingWindowInfererEntry } from './entries.js';
+export { inferenceEntries, onnxNetworkEntry, sliceInfererEntry, slidingWindowInfererEntry } from './entries.js';
+export { SliceInferer, type SliceInfererOptions } from './SliceInferer.js';
 export { simpleInfererEntry } from './SimpleInferer.js';

@@ -27,6 +27,7 @@ import { cropForegrounddEntry } from './crop/CropForegroundd.js';
 import { invertdEntry } from './post/Invertd.js';
 import { orientationdEntry } from './spatial/Orientationd.js';
 import { spacingdEntry } from './spatial/Spacingd.js';
+import { resizedEntry } from './spatial/Resized.js';
 import { loadImagedEntry } from './io/LoadImaged.js';
 import { saveImagedEntry } from './io/SaveImaged.js';
 
@@ -51,6 +52,7 @@ export const transformEntries: ComponentEntry[] = [
   datasetEntry,
   dataLoaderEntry,
   spacingdEntry,
+  resizedEntry,
   orientationdEntry,
   cropForegrounddEntry,
   invertdEntry,

@@ -4,6 +4,7 @@
  */
 import { BundleError } from '../errors/index.js';
 import type { AppliedOperation, Volume } from '../image/Volume.js';
+import type { MapTransform } from './MapTransform.js';
 import type { Sample, Transform } from './Transform.js';
 
 export interface InverseOptions {
@@ -44,4 +45,18 @@ export function popOperation(volume: Volume, transform: string, key: string, id?
     );
   }
   return { operation: last, volume: { ...volume, appliedOperations: ops.slice(0, -1) } };
+}
+
+/**
+ * The common inverse of a dictionary transform: for each of its keys (absent ones skipped with
+ * allowMissingKeys), pop its record and replace the volume with `undo(info, volume)`.
+ */
+export function invertKeys<Info>(transform: MapTransform, sample: Sample, options: InverseOptions, undo: (info: Info, volume: Volume) => Volume): Sample {
+  const out: Sample = { ...sample };
+  const keys = options.allowMissingKeys ? transform.keys.filter((k) => sample[k] !== undefined) : transform.presentKeys(sample);
+  for (const key of keys) {
+    const { operation, volume } = popOperation(transform.volumeAt(sample, key), transform.name, key, transform.id);
+    out[key] = undo(operation.info as Info, volume);
+  }
+  return out;
 }

@@ -12,8 +12,8 @@ import { repoPath } from '../helpers/shared.js';
 const context = { id: 'inferer', bundleRoot: '/nowhere', logger: silentLogger };
 
 describe('inference/entries', () => {
-  it('registers OnnxNetwork, SimpleInferer and SlidingWindowInferer with schemas that compile strictly', () => {
-    expect(inferenceEntries.map((e) => e.name)).to.deep.equal(['OnnxNetwork', 'SimpleInferer', 'SlidingWindowInferer']);
+  it('registers OnnxNetwork, SimpleInferer, SlidingWindowInferer and SliceInferer with schemas that compile strictly', () => {
+    expect(inferenceEntries.map((e) => e.name)).to.deep.equal(['OnnxNetwork', 'SimpleInferer', 'SlidingWindowInferer', 'SliceInferer']);
     const ajv = new Ajv({ strict: true, strictTypes: false });
     for (const entry of inferenceEntries) expect(() => ajv.compile(entry.argsSchema), entry.name).not.to.throw();
   });

@@ -27,6 +27,7 @@ describe('transformEntries', () => {
     expect(keep({ keys: 'pred', connectivity: 4 })).to.equal(false);
     const loader = ajv.compile(schema('DataLoader'));
     expect(loader({ dataset: {}, batch_size: 1, shuffle: false, num_workers: 0 })).to.equal(true);
-    expect(loader({ dataset: {}, batch_size: 2 })).to.equal(false);
+    expect(loader({ dataset: {}, batch_size: 2, drop_last: true })).to.equal(true);
+    expect(loader({ dataset: {}, batch_size: 0 })).to.equal(false);
   });
 });

@@ -253,7 +253,65 @@ def utility():
     }
 
 
-GENERATORS = {"utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def resized():
+    from monai.transforms import Resized
+
+    rng = np.random.default_rng(15)
+    img = rng.normal(50, 20, size=(2, 9, 6, 5)).astype(np.float32)
+    affine = np.array([[-1.5, 0, 0, 10], [0, 2.0, 0, -20], [0, 0, 3.0, 30], [0, 0, 0, 1]])
+    cases = []
+    for name, args in [
+        ("area_down", {"spatial_size": [4, 3, 5]}),
+        ("area_up_mixed", {"spatial_size": [11, 4, 7]}),
+        ("nearest_down_up", {"spatial_size": [4, 13, 2], "mode": "nearest"}),
+        ("nearest_double", {"spatial_size": [18, 12, 10], "mode": "nearest"}),
+        ("nearest_exact", {"spatial_size": [4, 13, 2], "mode": "nearest-exact"}),
+        ("bilinear", {"spatial_size": [5, 10, 3], "mode": "bilinear"}),
+        ("trilinear_align_corners", {"spatial_size": [5, 10, 3], "mode": "trilinear", "align_corners": True}),
+        ("minus_one_keeps_axis", {"spatial_size": [4, -1, 8], "mode": "bilinear"}),
+        ("longest", {"spatial_size": 4, "size_mode": "longest", "mode": "area"}),
+        ("longest_up", {"spatial_size": 20, "size_mode": "longest", "mode": "nearest"}),
+        ("anti_aliasing", {"spatial_size": [3, 4, 5], "mode": "bilinear", "anti_aliasing": True}),
+        ("anti_aliasing_area", {"spatial_size": [2, 3, 2], "anti_aliasing": True}),
+        ("anti_aliasing_sigma", {"spatial_size": [4, 3, 7], "mode": "nearest", "anti_aliasing": True, "anti_aliasing_sigma": 0.8}),
+        ("same_size", {"spatial_size": [9, 6, 5], "mode": "bilinear"}),
+    ]:
+        t = Resized(keys="image", **args)
+        x = monai.data.MetaTensor(torch.tensor(img.copy()), affine=torch.tensor(affine))
+        out = t({"image": x})["image"]
+        cases.append({"name": name, "args": {"keys": "image", **args}, "input": {"image": arr(img), "affine": affine.tolist()},
+                      "output": {"image": arr(out), "affine": affine_of(out)}})
+    return cases
+
+
+def slice_inferer():
+    """SliceInferer with a fixed 2-D network (a 3x3 same-padded Conv2d, 1 -> 2 channels, seeded weights) over
+    a small volume, along each spatial_dim; the test runs the same convolution as its predictor."""
+    from monai.inferers import SliceInferer
+
+    rng = np.random.default_rng(16)
+    volume = rng.normal(size=(1, 1, 7, 9, 5)).astype(np.float32)
+    weight = rng.normal(size=(2, 1, 3, 3)).astype(np.float32)
+    bias = np.array([0.5, -0.25], dtype=np.float32)
+    conv = torch.nn.Conv2d(1, 2, 3, padding=1)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor(weight))
+        conv.bias.copy_(torch.tensor(bias))
+    cases = []
+    for args in [
+        {"roi_size": [4, 6], "sw_batch_size": 3, "spatial_dim": 0},
+        {"roi_size": [4, 3], "sw_batch_size": 2, "spatial_dim": 1, "overlap": 0.5, "mode": "gaussian"},
+        {"roi_size": [7, 9], "sw_batch_size": 4, "spatial_dim": 2},
+        {"roi_size": [5, 5], "spatial_dim": 2, "overlap": 0.25, "padding_mode": "replicate"},
+    ]:
+        with torch.no_grad():
+            out = SliceInferer(**args)(torch.tensor(volume), conv)
+        cases.append({"name": json.dumps(args), "args": args, "input": {"image": arr(volume), "weight": arr(weight), "bias": arr(bias)},
+                      "output": {"pred": arr(out)}})
+    return cases
+
+
+GENERATORS = {"SliceInferer": slice_inferer, "Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):

@@ -17,7 +17,7 @@ import { allClose, multiply } from '../../image/geometry.js';
 import { withParts, type Mat4, type Volume } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
-import { popOperation, withOperation, type InverseOptions } from '../invertible.js';
+import { invertKeys, withOperation, type InverseOptions } from '../invertible.js';
 import type { Sample } from '../Transform.js';
 import { extractBoxWithMode, PAD_MODES, type PadMode } from './pad.js';
 
@@ -157,17 +157,12 @@ export class CropForegroundd extends MapTransform {
 
   /** Pads back to the recorded shape with 0 (MONAI's inverse: constant padding), restoring the affine. */
   inverse(sample: Sample, options: InverseOptions = {}): Sample {
-    const out: Sample = { ...sample };
-    const keys = options.allowMissingKeys ? this.keys.filter((k) => sample[k] !== undefined) : this.presentKeys(sample);
-    for (const key of keys) {
-      const { operation, volume } = popOperation(this.volumeAt(sample, key), this.name, key, this.id);
-      const info = operation.info as { start: number[]; origSpatialShape: number[]; originalAffine: Mat4 };
+    return invertKeys<{ start: number[]; origSpatialShape: number[]; originalAffine: Mat4 }>(this, sample, options, (info, volume) => {
       const back = cropVolume(volume, info.start.map((s) => -s), info.origSpatialShape.map((n, d) => n - info.start[d]!));
       // the recorded affine, when the arithmetic only added float noise to it
       if (allClose(back.affine, info.originalAffine, 1e-9, 1e-12)) back.affine = info.originalAffine.map((r) => r.slice());
-      out[key] = back;
-    }
-    return out;
+      return back;
+    });
   }
 }
 

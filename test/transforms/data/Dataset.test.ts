@@ -3,7 +3,7 @@ import { silentLogger } from '../../../src/registry/ComponentEntry.js';
 import { DataLoader, dataLoaderEntry } from '../../../src/transforms/data/DataLoader.js';
 import { Dataset, datasetEntry } from '../../../src/transforms/data/Dataset.js';
 import type { Sample, Transform } from '../../../src/transforms/Transform.js';
-import { rejection, thrown } from '../volumes.js';
+import { makeVolume, rejection, thrown } from '../volumes.js';
 
 const context = { id: 'dataset', bundleRoot: '/', logger: silentLogger };
 
@@ -81,20 +81,49 @@ describe('DataLoader', () => {
     expect(dataLoaderEntry.aliases).to.include.members(['ThreadDataLoader', 'monai.data.DataLoader', 'monai.data.ThreadDataLoader']);
   });
 
-  it('rejects a batch size other than 1, shuffling, and a dataset that is not a Dataset', () => {
+  it('rejects a batch size below 1, shuffling, and a dataset that is not a Dataset', () => {
     const ds = new Dataset({ data: [] });
-    const batch = thrown(() => new DataLoader({ dataset: ds, batchSize: 2, id: 'dataloader' }));
+    const batch = thrown(() => new DataLoader({ dataset: ds, batchSize: 0, id: 'dataloader' }));
     expect(batch.kind).to.equal('invalid_arguments');
     expect(batch.location).to.include({ id: 'dataloader', path: '/batch_size' });
     expect(thrown(() => new DataLoader({ dataset: ds, shuffle: true })).location.path).to.equal('/shuffle');
     expect(thrown(() => new DataLoader({ dataset: [] as unknown as Dataset })).location.path).to.equal('/dataset');
   });
 
+  it('with batch_size B loads B items, checks they collate, then hands them on one by one (decollated)', async () => {
+    const calls: string[] = [];
+    const vol = (n: number) => makeVolume(new Array(n).fill(0), [1, n, 1, 1]);
+    const ds = new Dataset({ data: ['a', 'b', 'c'].map((image) => ({ image })), transform: { name: 'Load', apply: async (s: Sample) => (calls.push(String(s.image)), { ...s, img: vol(2) }) } });
+    const loader = new DataLoader({ dataset: ds, batchSize: 2 });
+    const seen: Array<[unknown, number]> = [];
+    for await (const sample of loader) seen.push([sample.image, calls.length]);
+    expect(seen).to.deep.equal([['a', 2], ['b', 2], ['c', 3]]); // the batch of two is loaded before its first item goes on
+    expect(loader.length).to.equal(3);
+    const dropped = new DataLoader({ dataset: ds, batchSize: 2, dropLast: true });
+    const kept: unknown[] = [];
+    for await (const sample of dropped) kept.push(sample.image);
+    expect(kept).to.deep.equal(['a', 'b']);
+    expect(dropped.length).to.equal(2);
+  });
+
+  it('fails as MONAI\'s list_data_collate does when a batch\'s images differ in shape, naming the items and key', async () => {
+    const ds = new Dataset({ data: [1, 2, 2].map((n) => ({ image: makeVolume(new Array(n).fill(0), [1, n, 1, 1]) })) });
+    const e = await rejection((async () => {
+      for await (const _ of new DataLoader({ dataset: ds, batchSize: 3, id: 'dataloader' })) void _;
+    })());
+    expect(e.kind).to.equal('invalid_data');
+    expect(e.message).to.contain('"image"').and.contain('items 1-3').and.contain('item 2');
+    expect(e.location).to.include({ id: 'dataloader', path: '/batch_size' });
+    const ok: unknown[] = [];
+    for await (const s of new DataLoader({ dataset: new Dataset({ data: [{ image: 'x', n: 1 }, { image: 'y', n: 2 }] }), batchSize: 2 })) ok.push(s.n);
+    expect(ok).to.deep.equal([1, 2]); // plain values collate into lists: they may differ
+  });
+
   it('passes a transform error through with its kind', async () => {
     const failing: Transform = {
       name: 'Failing',
       apply: () => {
-        throw thrown(() => new DataLoader({ dataset: new Dataset({ data: [] }), batchSize: 3 }));
+        throw thrown(() => new DataLoader({ dataset: new Dataset({ data: [] }), batchSize: 0 }));
       },
     };
     const loader = new DataLoader({ dataset: new Dataset({ data: [{}], transform: failing }) });
