@@ -24,8 +24,7 @@ const THREADS = Number(process.env.ZOO_BENCH_THREADS ?? 2);
 
 const BUNDLES: Array<{ name: string; config: string; datalist: unknown }> = [
   { name: 'spleen_ct_segmentation', config: 'inference.json', datalist: [CT] },
-  { name: 'wholeBody_ct_segmentation', config: 'inference.json', datalist: [CT] },
-  { name: 'pediatric_abdominal_ct_segmentation', config: 'inference.yaml', datalist: [{ image: CT }] },
+  // wholeBody_ct_segmentation and pediatric_abdominal_ct_segmentation are not at parity yet (see test/heavy/zooParity.heavy.ts)
 ];
 
 interface Measure {

@@ -35,6 +35,15 @@ describe('cli: bundle convert', function () {
     expect(existsSync(path.join(work, 'b', 'CONVERSION.md'))).to.equal(true);
   });
 
+  it('runs the export with --python and reports its failure, keeping the converted configs', async () => {
+    const out = path.join(work, 'spleen');
+    const r = await bundleCli(['convert', zoo('spleen_ct_segmentation'), out, '--python', '/bin/false']);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/exporting the network: \/bin\/false \S+export_network\.py/);
+    expect(r.stderr).to.include('error[runtime_error]: The network export failed (exit code 1)');
+    expect(existsSync(path.join(out, 'configs', 'inference.json'))).to.equal(true);
+  });
+
   it('exits 2 for a folder that is not a bundle', async () => {
     const r = await bundleCli(['convert', work, path.join(work, 'out')]);
     expect(r.code).to.equal(2);

@@ -2,7 +2,7 @@
  * EnsureTyped. MONAI turns numpy arrays into torch tensors here; our volumes have one representation, so
  * this casts volumes to `dtype` when one is given and passes every other value (lists, numbers, strings)
  * through unchanged. `data_type` ("tensor" | "numpy"), `device` (we run on the CPU), `wrap_sequence` and
- * `track_meta` (volumes always keep their meta) are accepted and have no effect; a `device` is warned about.
+ * `track_meta` (volumes always keep their meta) are accepted and have no effect; a device other than the CPU is warned about.
  */
 import { isVolume, type DType } from '../../image/Volume.js';
 import type { ComponentContext, ComponentEntry } from '../../registry/ComponentEntry.js';
@@ -43,11 +43,16 @@ type Args = {
   allow_missing_keys?: boolean;
 };
 
-/** The dtype argument of EnsureTyped / ToTensord as DTypes. */
+/** A device other than the CPU (where everything here runs): asking for it has no effect, worth a warning. */
+export function isOtherDevice(device: unknown): boolean {
+  return device != null && !(typeof device === 'string' && /^cpu(:\d+)?$/i.test(device.trim()));
+}
+
+/** The dtype argument of EnsureTyped / ToTensord as DTypes; a warning for a device other than the CPU. */
 export function ensureTypedOptions(name: string, args: Args, context: ComponentContext): EnsureTypedOptions {
   const parse = (d: string | null) => (d === null ? null : parseDType(d, 'dtype', name, context.id));
   const dtype = args.dtype === undefined ? undefined : Array.isArray(args.dtype) ? args.dtype.map(parse) : parse(args.dtype);
-  if (args.device != null) context.logger.warn(`${context.id}: ${name} device has no effect here (data stays in host memory; the network runs where onnxruntime's execution provider puts it)`);
+  if (isOtherDevice(args.device)) context.logger.warn(`${context.id}: ${name} device has no effect here (data stays in host memory; the network runs where onnxruntime's execution provider puts it)`);
   return { keys: args.keys, dtype, allowMissingKeys: args.allow_missing_keys, id: context.id };
 }
 

@@ -1,10 +1,11 @@
 /**
  * ToDeviced: MONAI moves tensors to a torch device. Here data stays in host memory and where a network
- * runs is chosen by onnxruntime's execution provider, so this passes the sample through unchanged and
- * says so once, when it is built.
+ * runs is chosen by onnxruntime's execution provider, so this passes the sample through unchanged and,
+ * for a device other than the CPU, says so once, when it is built.
  */
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema } from '../MapTransform.js';
+import { isOtherDevice } from './EnsureTyped.js';
 import type { Sample } from '../Transform.js';
 
 export class ToDeviced extends MapTransform {
@@ -26,13 +27,13 @@ interface Args {
 export const toDevicedEntry: ComponentEntry<Args, ToDeviced> = {
   name: 'ToDeviced',
   aliases: ['monai.transforms.ToDeviced', 'ToDeviceD', 'ToDeviceDict'],
-  description: 'No effect (with a warning): data stays in host memory; the network device is the onnxruntime execution provider.',
+  description: 'No effect (a warning for a device other than the CPU): data stays in host memory; the network device is the onnxruntime execution provider.',
   argsSchema: mapTransformSchema({
     device: { description: 'accepted and ignored' },
     non_blocking: { type: 'boolean', description: 'accepted and ignored' },
   }),
   create: (args, context) => {
-    context.logger.warn(`${context.id}: ToDeviced has no effect here (data stays in host memory; the network runs where onnxruntime's execution provider puts it)`);
+    if (isOtherDevice(args.device)) context.logger.warn(`${context.id}: ToDeviced has no effect here (data stays in host memory; the network runs where onnxruntime's execution provider puts it)`);
     return new ToDeviced({ keys: args.keys, allowMissingKeys: args.allow_missing_keys, id: context.id });
   },
 };

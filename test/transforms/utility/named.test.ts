@@ -37,9 +37,11 @@ describe('ToDeviced, and device on EnsureTyped / ToTensord', () => {
     expect((await rejection(t.apply({}))).kind).to.equal('missing_key');
   });
 
-  it('warns about a device given to EnsureTyped, and not without one', async () => {
+  it('warns about a device other than the CPU given to EnsureTyped or ToDeviced, and not for none or "cpu"', async () => {
     const logger = recorder();
     await ensureTypedEntry.create({ keys: 'image' }, { id: 'pre::5', bundleRoot: '/', logger });
+    await ensureTypedEntry.create({ keys: 'image', device: 'cpu' }, { id: 'pre::5', bundleRoot: '/', logger });
+    await toDevicedEntry.create({ keys: 'image', device: 'cpu' }, { id: 'pre::5', bundleRoot: '/', logger });
     expect(logger.lines).to.deep.equal([]);
     await ensureTypedEntry.create({ keys: 'image', device: 'cuda' }, { id: 'pre::5', bundleRoot: '/', logger });
     expect(logger.lines[0]).to.contain('EnsureTyped device has no effect');
