@@ -15,7 +15,9 @@ export async function main(given: string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.BUNDLE_DEBUG === '1';
   const json = argv.includes('--json');
   // Ctrl-C: one line saying so (JSON with --json), and the shell's usual 130
-  process.once('SIGINT', () => {
+  // (a command that handles SIGINT itself, as serve and worker do to shut down cleanly, owns it)
+  process.on('SIGINT', function interrupted() {
+    if (process.listenerCount('SIGINT') > 1) return;
     process.stderr.write(json ? `${JSON.stringify({ kind: 'interrupted', message: 'interrupted' })}\n` : 'interrupted\n');
     process.exit(130);
   });

@@ -25,6 +25,11 @@ export interface LoadConfigOptions {
   metaFiles?: string[];
   /** applied in order after the merge; a `+` prefix on the id merges; an id no file defines needs `new:` (overrideTargets.ts) */
   overrides?: Array<{ id: string; value: unknown; origin?: Origin }>;
+  /**
+   * the config language as the spec (§4) and MONAI have it: an override's last key may be new without `new:`.
+   * Off by default: a typo such as `--output_dri` is an error with the closest ids (the CLI's rule).
+   */
+  allowNewOverrideIds?: boolean;
   /** default here: no components (src/index.ts's loadConfig defaults to the builtins registry) */
   registry?: ComponentFactory;
   allowOutsideBundleRoot?: boolean;
@@ -66,7 +71,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<BundleConf
   for (const o of options.overrides ?? []) {
     const origin = o.origin ?? { source: 'cli', detail: `--${o.id}` };
     const { id, isNew } = splitNewIdMarker(o.id);
-    if (!isNew) checkOverrideTarget(root.value, id, origin);
+    if (!isNew && !options.allowNewOverrideIds) checkOverrideTarget(root.value, id, origin);
     applyKey(root, id, o.value, origin, origins);
   }
 

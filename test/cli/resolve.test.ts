@@ -48,13 +48,15 @@ describe('bundle resolve (built CLI)', function () {
   for (const configs of ['bundle/configs/inference.json', 'bundle/configs/inference.json,bundle/configs/batch_inference.json', 'examples/brain-meshnet/configs/inference.json']) {
     it(`resolves the root of a shipped bundle (${configs}) without running its workflow sections`, async () => {
       const files = configs.split(',').map((f) => repoPath(f)).join(',');
-      const r = await bundleCli(['resolve', '', '--config_file', files]);
+      // from the bundle's folder, as its docs say: its "bundle_root" is ".", and $glob may read only inside the bundle
+      const cwd = path.dirname(path.dirname(repoPath(configs.split(',')[0]!)));
+      const r = await bundleCli(['resolve', '', '--config_file', files], { cwd });
       expect(r.code, r.stderr).to.equal(0);
       const v = JSON.parse(r.stdout);
       expect(v.run).to.deep.equal(['$$run(@evaluator)']); // shown as written
       expect(v.network_def).to.be.an('object');
       expect(r.stderr).to.contain('note: run shown unresolved: it runs only in `bundle run`');
-      const explained = await bundleCli(['explain', 'run', '--config_file', files]);
+      const explained = await bundleCli(['explain', 'run', '--config_file', files], { cwd });
       expect(explained.code, explained.stderr).to.equal(0);
       expect(explained.stdout).to.contain('resolved: (not here: a workflow section runs only in `bundle run`)');
     });

@@ -13,6 +13,7 @@ import { lookup, parseRelative } from '../../src/config/ids.js';
 import { referenceContext } from '../../src/convert/referenceTypes.js';
 import { translateExpression } from '../../src/convert/translateExpression.js';
 import { engineFunctions } from '../../src/engine/functions.js';
+import { declareRunnable } from '../../src/registry/runnable.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'convert-expr-'));
 mkdirSync(path.join(dir, 'imagesTs'));
@@ -110,7 +111,12 @@ function evaluateWithEngine(jsonata: string): Promise<unknown> {
   const values = prepared.refs.map((r) => {
     if (r.relative.path[0] === '_meta_') return lookup(meta, r.relative.path.slice(1)).value;
     const found = lookup(raw, parseRelative(r.text.slice(1)).path).value;
-    if (r.text === '@evaluator') return { run: () => 'ran' };
+    if (r.text === '@evaluator') {
+      // a stand-in for a registry-built evaluator: $run calls only what the registry declared runnable
+      const evaluator = { run: () => 'ran' };
+      declareRunnable(evaluator, 'SupervisedEvaluator');
+      return evaluator;
+    }
     if (r.text === '@derived') return '/bundle/x';
     return found;
   });

@@ -140,7 +140,7 @@ describe('security: expression attacks', () => {
 
     it('a method call on a value (@x.upper(), @evaluator.run())', async () => {
       expect((await failure('@x.upper()', ['a'])).kind).to.equal('python_expression');
-      expect((await failure('@e.run()', [{}])).hint).to.contain('$run(@component)');
+      expect((await failure('@e.run()', [{}])).hint).to.contain('$$run(@evaluator)');
     });
   });
 });
