@@ -37,8 +37,8 @@ describe('conformance: config-cases.json', function () {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('holds 196 cases with unique names', () => {
-    expect(cases).to.have.length(196);
+  it('holds 197 cases with unique names', () => {
+    expect(cases).to.have.length(197);
     expect(new Set(cases.map((c) => c.name)).size).to.equal(cases.length);
   });
 
