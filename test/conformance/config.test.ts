@@ -1,9 +1,10 @@
 /**
- * The conformance cases (copied from ../shared/conformance/config-cases.json; ours now): each case's files
+ * The conformance cases (a copy of ../shared/conformance/config-cases.json, kept equal to it): each case's files
  * are written to a temporary bundle, loaded and resolved through the same calls the CLI makes.
  * `expect` is compared by deep equality, `expect_error` by kind.
  */
 import { expect } from 'chai';
+import { sharedPath } from '../helpers/shared.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,8 +38,12 @@ describe('conformance: config-cases.json', function () {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('holds 197 cases with unique names', () => {
-    expect(cases).to.have.length(197);
+  it('is the same as ../shared/conformance/config-cases.json (the truth; no case edited here)', function () {
+    expect(JSON.parse(readFileSync(sharedPath(this, 'conformance', 'config-cases.json'), 'utf8'))).to.deep.equal(cases);
+  });
+
+  it('holds 196 cases with unique names', () => {
+    expect(cases).to.have.length(196);
     expect(new Set(cases.map((c) => c.name)).size).to.equal(cases.length);
   });
 
