@@ -9,8 +9,11 @@ import type { BundleConfig } from '../../config/index.js';
  * The whole config, top-level id by id; a workflow section (what calls `$run`) is shown unresolved, with a
  * note on stderr, because it runs only in `bundle run`.
  */
-async function resolveRoot(config: BundleConfig, toPrintable: (v: unknown) => unknown): Promise<Record<string, unknown>> {
-  const root = config.raw('') as Record<string, unknown>;
+async function resolveRoot(config: BundleConfig, toPrintable: (v: unknown) => unknown): Promise<unknown> {
+  const raw = config.raw('');
+  // a root that is no dict (a list, a scalar, an empty file) has no sections to hold back: resolve it whole
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return toPrintable(await config.resolve(''));
+  const root = raw as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const unresolved: string[] = [];
   for (const key of Object.keys(root)) {
