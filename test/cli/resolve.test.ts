@@ -25,6 +25,8 @@ describe('bundle resolve (built CLI)', function () {
       'configs/badkey.json': '{"a": {"b::c": 1}}',
       'configs/merge.json': '{"+net": [1]}',
       'configs/x.txt': '{}',
+      'configs/empty.yaml': '',
+      'configs/list.yaml': '- 1\n- 2\n',
     });
   });
   after(() => tmp.cleanup());
@@ -43,6 +45,14 @@ describe('bundle resolve (built CLI)', function () {
     const v = JSON.parse(r.stdout);
     expect(v._meta_).to.deep.equal({ version: '0.1' });
     expect(v.f).to.deep.include({ $type: 'function' });
+  });
+
+  it('resolves a config whose root is no dict as it is (an empty YAML is null, a list stays a list), not key by key', async () => {
+    for (const [file, expected] of [['empty.yaml', null], ['list.yaml', [1, 2]]] as const) {
+      const r = await run('resolve', '', '--config_file', `configs/${file}`);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(JSON.parse(r.stdout)).to.deep.equal(expected);
+    }
   });
 
   for (const configs of ['bundle/configs/inference.json', 'bundle/configs/inference.json,bundle/configs/batch_inference.json', 'examples/brain-meshnet/configs/inference.json']) {
