@@ -15,6 +15,9 @@ import { runBundle } from '../../src/engine/runBundle.js';
 import { defaultRegistry } from '../../src/cli/registry.js';
 import { bundleCli } from '../cli/bundleCli.js';
 import { redisOrSkip, type TestRedis } from '../helpers/redis.js';
+
+// enough jobs that the cohort outlasts several kill rounds even on an idle machine (a job takes well under a second)
+const JOBS = 48;
 import { type Cohort, doneCounts, FAST_STALL, filesUnder, makeCohort, openQueue, sameBytes, startWorkerProcess, stopWorkers, waitForQueue, type WorkerProcess } from '../queue/cohort.js';
 
 const SLOW = ['--inferer::roi_size', '[4,4,4]', '--inferer::overlap', '0.75'];
@@ -43,7 +46,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
 
   before(async function () {
     redis = await redisOrSkip(this, { persist: true });
-    cohort = await makeCohort(16);
+    cohort = await makeCohort(JOBS);
   });
   after(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
@@ -62,7 +65,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     const pickups: number[] = [];
     const handovers: number[] = [];
     for (let round = 0; round < 4; round++) {
-      await sleep(500 + Math.random() * 2000);
+      await sleep(200 + Math.random() * 800);
       // a victim that holds a job right now, so that the handover is observable (workers may still be starting)
       let victim: WorkerProcess | undefined;
       let job: Awaited<ReturnType<Queue['getActive']>>[number] | undefined;
@@ -95,21 +98,21 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     }
     const secs = (list: number[]) => list.map((p) => `${(p / 1000).toFixed(1)} s`).join(', ');
     console.log(`      killed ${pickups.length} busy workers; their jobs were handed back after ${secs(handovers)} and restarted after ${secs(pickups)} (lock ${LOCK_MS} ms, stall check every ${STALLED_INTERVAL_MS} ms)`);
-    const status = await waitForQueue(queue, redis.url, (s) => s.completed === 16 || s.failed > 0, 300_000);
+    const status = await waitForQueue(queue, redis.url, (s) => s.completed === JOBS || s.failed > 0, 300_000);
     const codes = await stopWorkers(live);
     expect(status.failed_jobs).to.deep.equal([]);
-    expect(status.completed).to.equal(16);
+    expect(status.completed).to.equal(JOBS);
     expect(codes).to.deep.equal(live.map(() => 0));
     expect(pickups.length, 'rounds in which a busy worker was killed').to.be.greaterThan(2);
     // the lock expires, then the next stall check hands the job back; machine load adds slack
     for (const h of handovers) expect(h).to.be.lessThan(LOCK_MS + 2 * STALLED_INTERVAL_MS + 3000);
 
     const counts = completions(workers);
-    expect(counts.size).to.equal(16);
+    expect(counts.size).to.equal(JOBS);
     const twice = [...counts.entries()].filter(([, n]) => n !== 1).map(([id]) => id);
     expect(twice, `jobs completed more than once:\n${workers.map((w) => w.log()).join('\n').split('\n').filter((l) => twice.some((id) => l.includes(id))).join('\n')}`).to.deep.equal([]);
     const images = filesUnder(out).filter((f) => f.endsWith('.nii.gz'));
-    expect(images).to.have.length(16);
+    expect(images).to.have.length(JOBS);
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
     const reference = mkdtempSync(path.join(os.tmpdir(), 'chaos-reference-'));
     for (const input of cohort.inputs) {
@@ -142,7 +145,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     expect(await job!.getState()).to.equal('completed');
     const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed');
     expect(counts).to.deep.include({ active: 0, failed: 0, completed: doneCounts([worker.log()]).size });
-    expect(counts.waiting! + counts.completed!).to.equal(16);
+    expect(counts.waiting! + counts.completed!).to.equal(JOBS);
     await queue.obliterate({ force: true });
   });
 
@@ -158,14 +161,14 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     await redis.stop();
     await sleep(3000);
     await redis.start();
-    const status = await waitForQueue(queue, redis.url, (s) => s.completed === 16 || s.failed > 0, 300_000);
+    const status = await waitForQueue(queue, redis.url, (s) => s.completed === JOBS || s.failed > 0, 300_000);
     expect(pair.map((w) => w.child.exitCode), 'the workers kept running through the outage').to.deep.equal([null, null]);
     const codes = await stopWorkers(pair);
-    expect(status).to.include({ completed: 16, failed: 0 });
+    expect(status).to.include({ completed: JOBS, failed: 0 });
     expect(codes).to.deep.equal([0, 0]);
     expect(pair.map((w) => w.log()).join('\n')).to.match(/redis: .*\(reconnecting\)/);
     const counts = completions(pair);
-    expect(counts.size).to.equal(16);
+    expect(counts.size).to.equal(JOBS);
     expect([...counts.values()].every((n) => n === 1)).to.equal(true);
     expect(filesUnder(out).filter((f) => f.endsWith('_seg.nii.gz'))).to.have.length(16);
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);

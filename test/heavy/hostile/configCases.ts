@@ -96,11 +96,11 @@ export function attackSpecs(): Spec[] {
     // a bound raised tenfold still holds against work a thousand times larger (a user who lifts a bound far
     // enough to allow 1e7-item lists accepts their cost: that is what the flag is for)
     resolveOne('--expression_max_items 1e6 with $sort([1..1e7])', '$$sort([1..10000000])', ['--expression_max_items', '1000000']),
-    resolveOne('override with a huge value', '@x', ['--x', 'a'.repeat(100_000)]),
+    resolveOne('override with a huge value', '@x', ['--new:x', 'a'.repeat(100_000)]),
     resolveOne('override id with 10,000 levels', '@x', [`--${Array(10000).fill('a').join('::')}`, '1']),
-    resolveOne('override that is an expression attack', '@x', ['--x', "$$pad('x', 500000000)"]),
-    resolveOne('override that is a macro of /proc', '@x', ['--x', '%/proc/self/environ.json::x']),
-    resolveOne('override with control characters', '@x', ['--x', 'a\nerror[forged]: b\u001b[31m']),
+    resolveOne('override that is an expression attack', '@x', ['--new:x', "$$pad('x', 500000000)"]),
+    resolveOne('override that is a macro of /proc', '@x', ['--new:x', '%/proc/self/environ.json::x']),
+    resolveOne('override with control characters', '@x', ['--new:x', 'a\nerror[forged]: b\u001b[31m']),
   );
   return specs;
 }
