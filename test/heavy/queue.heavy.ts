@@ -170,7 +170,7 @@ describe('queue (heavy): chaos and Redis restarts', function () {
     const counts = completions(pair);
     expect(counts.size).to.equal(JOBS);
     expect([...counts.values()].every((n) => n === 1)).to.equal(true);
-    expect(filesUnder(out).filter((f) => f.endsWith('_seg.nii.gz'))).to.have.length(16);
+    expect(filesUnder(out).filter((f) => f.endsWith('_seg.nii.gz'))).to.have.length(JOBS);
     expect(filesUnder(out).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
   });
 });
