@@ -33,8 +33,9 @@ export async function reportOutputs(result: RunOutputs, options: { summary: bool
     const channelDef = channelDefOf(result.config.has('_meta_') ? result.config.raw('_meta_') : null);
     for (const file of result.outputs) {
       // the run's own names (an object from clicks, a zero-shot class) win over the metadata's for that file
-      const names = { ...(channelDef ?? {}), ...itemOf(result.summaryFile, file)?.labelNames };
-      write(formatSummary(printable(file), labelSummary(await readNifti(file), Object.keys(names).length ? names : null)) + '\n');
+      const item = itemOf(result.summaryFile, file);
+      const names = { ...(channelDef ?? {}), ...item?.labelNames };
+      write(formatSummary(printable(file), labelSummary(await readNifti(file), Object.keys(names).length ? names : null, item?.emptyPrompted)) + '\n');
     }
   }
   if (options.preview) {
@@ -51,17 +52,18 @@ interface SummaryItem {
   inputs?: Record<string, string>;
   outputs?: Record<string, string>;
   label_names?: Record<string, Record<string, string>>;
+  empty_prompted_labels?: Record<string, number[]>;
 }
 
-/** What the run summary file says of the item that wrote `output`: its inputs and the names of its labels. */
-function itemOf(summaryFile: string | undefined, output: string): { inputs: Record<string, string>; labelNames: Record<string, string> } | null {
+/** What the run summary file says of the item that wrote `output`: its inputs, the names of its labels, its empty prompted labels. */
+function itemOf(summaryFile: string | undefined, output: string): { inputs: Record<string, string>; labelNames: Record<string, string>; emptyPrompted: number[] } | null {
   if (!summaryFile) return null;
   try {
     const record = JSON.parse(readFileSync(summaryFile, 'utf8')) as { items?: SummaryItem[] };
     const item = record.items?.find((i) => Object.values(i.outputs ?? {}).includes(output));
     if (!item) return null;
     const key = Object.entries(item.outputs ?? {}).find(([, f]) => f === output)?.[0];
-    return { inputs: item.inputs ?? {}, labelNames: (key && item.label_names?.[key]) || {} };
+    return { inputs: item.inputs ?? {}, labelNames: (key && item.label_names?.[key]) || {}, emptyPrompted: (key && item.empty_prompted_labels?.[key]) || [] };
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ import type { Inferer, Network, Predictor, Tensor } from '../inference/types.js'
 import { type Logger, silentLogger } from '../registry/ComponentEntry.js';
 import type { Sample, Transform } from '../transforms/Transform.js';
 import type { EngineEvent, EngineState, EventName, Handler, ItemRecord } from './events.js';
-import { sampleVolume, tensorToVolume, volumeFiles, volumeLabelNames, volumeToTensor } from './tensors.js';
+import { sampleVolume, tensorToVolume, volumeEmptyPrompts, volumeFiles, volumeLabelNames, volumeToTensor } from './tensors.js';
 
 export type DataLoaderLike = AsyncIterable<Sample> | Iterable<Sample>;
 
@@ -101,6 +101,7 @@ export class SupervisedEvaluator {
           inputs: volumeFiles(next.value, 'filename'),
           outputs: volumeFiles(output, 'saved_to'),
           ...labelNamesOf(output),
+          ...emptyPromptsOf(output),
           timings: { preprocessing: t1 - t0, inference: t2 - t1, postprocessing: t3 - t2, total: t3 - t0 },
         };
         state.items.push(record);
@@ -177,6 +178,12 @@ function loaderLength(loader: DataLoaderLike): number | undefined {
     }
   }
   return undefined;
+}
+
+/** The record's `emptyPromptedLabels` field, present only when a prompted label came out empty. */
+function emptyPromptsOf(output: Sample): Pick<ItemRecord, 'emptyPromptedLabels'> {
+  const empty = volumeEmptyPrompts(output);
+  return Object.keys(empty).length ? { emptyPromptedLabels: empty } : {};
 }
 
 /** The record's `labelNames` field, present only when some output volume names its labels. */

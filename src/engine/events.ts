@@ -45,6 +45,8 @@ export interface ItemRecord {
   outputs: Record<string, string>;
   /** names of label values in those outputs that the metadata does not give (volumes' `meta.labelNames`), by sample key */
   labelNames?: Record<string, Record<string, string>>;
+  /** prompted label ids (volumes' `meta.promptedLabels`) that have no voxel in those outputs, by sample key */
+  emptyPromptedLabels?: Record<string, number[]>;
   timings: StageTimings;
 }
 

@@ -11,6 +11,8 @@ export interface LabelCount {
   name: string | null;
   voxels: number;
   volumeMl: number;
+  /** set on a label the user prompted that has no voxel (voxels 0), so it is listed rather than silently missing */
+  promptedEmpty?: true;
 }
 
 /** VISTA3D's value for voxels no point window computed; named when the channel_def does not name it. */
@@ -35,8 +37,9 @@ export function voxelVolumeMm3(affine: number[][]): number {
 /**
  * The labels other than 0 (background), by id. Returns null when the volume does not look like a label map
  * (non-integer or negative values), so probability outputs are not summarised as thousands of "labels".
+ * `prompted` ids with no voxel are listed too, with 0 voxels and `promptedEmpty`.
  */
-export function labelSummary(volume: Volume, channelDef: Record<string, string> | null = null): LabelCount[] | null {
+export function labelSummary(volume: Volume, channelDef: Record<string, string> | null = null, prompted: readonly number[] = []): LabelCount[] | null {
   const counts = new Map<number, number>();
   for (const value of volume.data) {
     if (value === 0) continue;
@@ -44,13 +47,15 @@ export function labelSummary(volume: Volume, channelDef: Record<string, string> 
     counts.set(value, (counts.get(value) ?? 0) + 1);
   }
   const mm3 = voxelVolumeMm3(volume.affine);
-  return [...counts]
+  const empty = new Set(prompted.filter((id) => id !== 0 && !counts.has(id)));
+  return [...counts, ...[...empty].map((id): [number, number] => [id, 0])]
     .sort((a, b) => a[0] - b[0])
     .map(([id, voxels]) => ({
       id,
       name: channelDef?.[String(id)] ?? (id === NOT_COMPUTED ? 'not computed (outside the point windows)' : null),
       voxels,
       volumeMl: (voxels * mm3) / 1000,
+      ...(empty.has(id) ? { promptedEmpty: true as const } : {}),
     }));
 }
 

@@ -69,6 +69,19 @@ export function volumeLabelNames(sample: Sample): Record<string, Record<string, 
   return names;
 }
 
+/** The prompted label ids (`meta.promptedLabels`) with no voxel in the sample's volumes, by key; only keys with some. */
+export function volumeEmptyPrompts(sample: Sample): Record<string, number[]> {
+  const empty: Record<string, number[]> = {};
+  for (const [key, value] of Object.entries(sample)) {
+    const prompted = isVolume(value) ? value.meta.promptedLabels : undefined;
+    if (!isVolume(value) || !Array.isArray(prompted) || prompted.length === 0) continue;
+    const missing = new Set(prompted.filter((id) => id !== 0));
+    for (let i = 0; i < value.data.length && missing.size; i++) missing.delete(value.data[i] as number);
+    if (missing.size) empty[key] = [...missing].sort((a, b) => a - b);
+  }
+  return empty;
+}
+
 export function volumeFiles(sample: Sample, field: 'filename' | 'saved_to'): Record<string, string> {
   const files: Record<string, string> = {};
   for (const [key, value] of Object.entries(sample)) {

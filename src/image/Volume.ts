@@ -48,6 +48,8 @@ export interface VolumeMeta {
    * zero-shot class), by value; carried into the run summary and the printed label table
    */
   labelNames?: Record<string, string>;
+  /** the label ids the user asked for (a label prompt), so ids with no voxel can be reported as prompted but empty */
+  promptedLabels?: number[];
   /** free-form facts (header fields, crop boxes...) that later transforms or writers may use */
   [key: string]: unknown;
 }

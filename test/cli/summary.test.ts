@@ -27,6 +27,18 @@ describe('labelSummary / formatSummary', () => {
     expect(formatSummary('e.nii.gz', labelSummary(labels([0, 0], LPS_2MM)))).to.include('no label found');
   });
 
+  it('prompted ids with no voxel are listed as "prompted, empty" with their name, even when nothing else is found', () => {
+    const summary = labelSummary(labels([0, 3, 3, 0], LPS_2MM), { '3': 'spleen', '25': 'hepatic vessel' }, [3, 25]);
+    expect(summary).to.deep.equal([
+      { id: 3, name: 'spleen', voxels: 2, volumeMl: 0.016 },
+      { id: 25, name: 'hepatic vessel', voxels: 0, volumeMl: 0, promptedEmpty: true },
+    ]);
+    const text = formatSummary('out.nii.gz', summary);
+    expect(text).to.match(/^out\.nii\.gz: 1 label, 1 prompted, empty\n/);
+    expect(text).to.match(/25\s+hepatic vessel \(prompted, empty\)\s+0\s+0\.0$/);
+    expect(formatSummary('e.nii.gz', labelSummary(labels([0, 0], LPS_2MM), null, [7]))).to.match(/: 0 labels, 1 prompted, empty\n.*\n {2}7 +\(unnamed\) \(prompted, empty\)/);
+  });
+
   it('voxel volume is |det| of the linear part, also for oblique affines', () => {
     const c = Math.cos(0.3), s = Math.sin(0.3);
     expect(voxelVolumeMm3([[c * 2, -s * 3, 0, 5], [s * 2, c * 3, 0, 1], [0, 0, 0.5, 2], [0, 0, 0, 1]])).to.be.closeTo(3, 1e-12);

@@ -9,7 +9,7 @@
  * id mapping is left to do here.
  */
 import { BundleError } from '../../errors/index.js';
-import { type Volume, withParts } from '../../image/Volume.js';
+import { type Volume, type VolumeMeta, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema } from '../../transforms/MapTransform.js';
 import type { Sample } from '../../transforms/Transform.js';
@@ -100,7 +100,7 @@ export class VistaPostTransformd extends MapTransform {
     if (volume.meta[ARGMAX_DONE]) {
       const labels = Float32Array.from(volume.data);
       if (prompts.labelPrompt) mapIndicesToIds(labels, prompts.labelPrompt);
-      const meta = { ...volume.meta };
+      const meta: VolumeMeta = { ...volume.meta, ...promptedOf(prompts) };
       delete meta[ARGMAX_DONE];
       return withParts(volume, { data: labels, dtype: 'float32', shape: [1, ...spatialShape], meta });
     }
@@ -113,7 +113,7 @@ export class VistaPostTransformd extends MapTransform {
     const logits = volume.data instanceof Float32Array ? volume.data : Float32Array.from(volume.data);
     const labels = postProcessLogits(logits, channels, spatialShape, prompts);
     const labelNames = promptLabelNames(prompts);
-    const meta = labelNames ? { ...volume.meta, labelNames } : volume.meta;
+    const meta = { ...volume.meta, ...(labelNames ? { labelNames } : {}), ...promptedOf(prompts) };
     return withParts(volume, { data: labels, dtype: 'float32', shape: [1, ...spatialShape], meta });
   }
 }
@@ -126,6 +126,11 @@ export function promptLabelNames(prompts: PostPrompts): Record<string, string> |
   if (prompts.labelPrompt === null) return prompts.points === null ? null : { '1': 'object at the clicks' };
   const zeroShot = prompts.labelPrompt.filter((id) => id > LAST_SUPPORTED_ID);
   return zeroShot.length ? Object.fromEntries(zeroShot.map((id) => [String(id), `zero-shot object ${id}`])) : null;
+}
+
+/** `meta.promptedLabels` when the user prompted class ids, so the label summary can list the empty ones. */
+function promptedOf(prompts: PostPrompts): { promptedLabels?: number[] } {
+  return prompts.labelPrompt ? { promptedLabels: [...prompts.labelPrompt] } : {};
 }
 
 function numberList(value: unknown, key: string, id?: string): number[] | null {

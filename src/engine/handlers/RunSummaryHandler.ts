@@ -45,6 +45,7 @@ export interface RunSummary {
     inputs: Record<string, string>;
     outputs: Record<string, string>;
     label_names?: Record<string, Record<string, string>>;
+    empty_prompted_labels?: Record<string, number[]>;
     timings_ms: StageTimings;
   }>;
 }
@@ -114,6 +115,7 @@ export class RunSummaryHandler implements Handler {
         inputs: i.inputs,
         outputs: i.outputs,
         ...(i.labelNames ? { label_names: i.labelNames } : {}),
+        ...(i.emptyPromptedLabels ? { empty_prompted_labels: i.emptyPromptedLabels } : {}),
         timings_ms: roundTimings(i.timings),
       })),
     };
