@@ -3,7 +3,8 @@
  * 3x3x3, ReLU) at roi 96^3, overlap 0.25, once into a whole output and once slab by slab (arg-max per slab, as
  * VISTA3D's everything mode does): total time, time inside the network (onnxruntime), the rest (the
  * interpreter's windowing, copying and stitching), and peak memory against what the input, the output and one
- * batch of windows need. Each case runs in a child process so that its peak RSS is its own.
+ * batch of windows need; each with blending on one thread and on the default ('auto': the main thread plus
+ * workers, parallelStitch.ts). Each case runs in a child process so that its peak RSS is its own.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +52,7 @@ function convNet(file: string): void {
 }
 
 /** Runs in the child: one case, its figures as JSON on stdout. */
-async function child(modelFile: string, mode: 'whole' | 'slabs'): Promise<void> {
+async function child(modelFile: string, mode: 'whole' | 'slabs', blendThreads: number | 'auto'): Promise<void> {
   const network = new OnnxNetwork({ path: modelFile });
   await network.load();
   // one window first, so that onnxruntime's own working memory (its arena, kept between runs) is measured
@@ -74,7 +75,7 @@ async function child(modelFile: string, mode: 'whole' | 'slabs'): Promise<void> 
   // the kernel's high-water mark: onnxruntime runs on this thread, so a sampling timer would miss its peaks
   const peakRss = () => process.resourceUsage().maxRSS * 1024;
   // the whole-output case blends with gaussian weights; the slab case uses VISTA3D's settings (constant)
-  const inferer = new SlidingWindowInferer({ roiSize: ROI, overlap: 0.25, mode: mode === 'whole' ? 'gaussian' : 'constant' });
+  const inferer = new SlidingWindowInferer({ roiSize: ROI, overlap: 0.25, mode: mode === 'whole' ? 'gaussian' : 'constant', blendThreads });
   const t0 = performance.now();
   const outChannels = CHANNELS[3];
   let outputBytes: number;
@@ -94,7 +95,7 @@ async function child(modelFile: string, mode: 'whole' | 'slabs'): Promise<void> 
   const totalMs = performance.now() - t0;
   const windowBytes = ROI.reduce((a, b) => a * b, 1) * 4 * (CHANNELS[0] + outChannels);
   const result: CaseResult = {
-    name: mode === 'whole' ? 'infer(), gaussian: [2, X, Y, Z] float32' : 'inferSlabs(), constant: arg-max per slab, uint8',
+    name: `${mode === 'whole' ? 'infer(), gaussian: [2, X, Y, Z] float32' : 'inferSlabs(), constant: arg-max per slab, uint8'}, blend threads ${blendThreads}`,
     windows: inferer.plan(SHAPE).numWindows,
     totalMs,
     networkMs,
@@ -113,8 +114,9 @@ export async function run(): Promise<void> {
     convNet(model);
     const self = fileURLToPath(import.meta.url);
     const rows: CaseResult[] = [];
-    for (const mode of ['whole', 'slabs']) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', model, mode], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    // blend threads 1 is the one-thread blending before parallelStitch.ts; 'auto' the default
+    for (const [mode, threads] of [['whole', '1'], ['whole', 'auto'], ['slabs', '1'], ['slabs', 'auto']]) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', model, mode, threads], { encoding: 'utf8', maxBuffer: 1 << 20 });
       if (r.status !== 0) throw new Error(`benchmark child failed: ${r.stderr}`);
       rows.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as CaseResult);
     }
@@ -139,4 +141,7 @@ export async function run(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4] as 'whole' | 'slabs');
+if (process.argv[2] === '--child') {
+  const threads = process.argv[5] === 'auto' ? 'auto' : Number(process.argv[5]);
+  await child(process.argv[3], process.argv[4] as 'whole' | 'slabs', threads);
+}

@@ -67,13 +67,17 @@ export class SlabStitcher {
   private readonly rowOffsets: Int32Array;
   private readonly bufferStrides: number[];
 
-  constructor(geometry: StitchGeometry, channels: number, weights: Float32Array | null) {
+  /**
+   * `sums`, when given, is the accumulator to use (`sumsLength` values): a view of a SharedArrayBuffer when
+   * worker threads blend parts of each window into the same buffer (parallelStitch.ts).
+   */
+  constructor(geometry: StitchGeometry, channels: number, weights: Float32Array | null, sums?: Float32Array) {
     this.geometry = geometry;
     this.channels = channels;
     this.weights = weights;
     const rest = geometry.paddedShape.slice(1);
     this.rowSize = rest.reduce((a, b) => a * b, 1);
-    this.sums = new Float32Array(channels * geometry.capacity * this.rowSize);
+    this.sums = sums ?? new Float32Array(sumsLength(geometry, channels));
     const [starts0, ...planeStarts] = geometry.startsPerAxis;
     this.covering0 = Array.from({ length: geometry.paddedShape[0] }, (_, i) => starts0.filter((s) => s <= i && i < s + geometry.roiSize[0]));
     const planeStrides = stridesOf(rest);
@@ -88,8 +92,21 @@ export class SlabStitcher {
     this.rowOffsets = roiRowOffsets(geometry.roiSize, this.bufferStrides);
   }
 
-  /** Adds one window's output `[K, ...roi]` (at `offset` in `data`), weighted. */
-  add(start: readonly number[], data: Float32Array, offset: number): void {
+  /** padded-space index along axis 0 of the buffer's first row */
+  get baseRow(): number {
+    return this.base;
+  }
+
+  /** For a stitcher sharing another's accumulator: follow its slides (only the owner slides the buffer). */
+  followBase(base: number): void {
+    this.base = base;
+  }
+
+  /**
+   * Adds one window's output `[K, ...roi]` (at `offset` in `data`), weighted; or only its roi planes
+   * `[from, to)` along axis 0, so that threads can blend disjoint parts of one window.
+   */
+  add(start: readonly number[], data: Float32Array, offset: number, from = 0, to = this.geometry.roiSize[0]): void {
     const weights = this.weights;
     const { roiSize, capacity } = this.geometry;
     const rowLength = roiSize[roiSize.length - 1];
@@ -101,10 +118,20 @@ export class SlabStitcher {
     for (let axis = 0; axis < start.length; axis++) origin += (axis === 0 ? local0 : start[axis]) * this.bufferStrides[axis];
     const channelStride = capacity * this.rowSize;
     const windowSize = this.rowOffsets.length * rowLength;
-    for (let k = 0; k < this.channels; k++) {
-      const src = offset + k * windowSize;
-      if (weights === null) addRows(this.sums, origin + k * channelStride, this.rowOffsets, rowLength, data, src);
-      else addWeightedRows(this.sums, origin + k * channelStride, this.rowOffsets, rowLength, data, src, weights);
+    const rowsPerPlane = this.rowOffsets.length / roiSize[0];
+    const rows = this.rowOffsets.subarray(from * rowsPerPlane, to * rowsPerPlane);
+    const skip = from * rowsPerPlane * rowLength;
+    let k = 0;
+    // two channels per pass share the weight loads and the loop (measured ~1.3x faster than one at a time)
+    if (weights !== null) {
+      for (; k + 1 < this.channels; k += 2) {
+        addWeightedRowPairs(this.sums, origin + k * channelStride, channelStride, rows, rowLength, data, offset + k * windowSize + skip, windowSize, weights, skip);
+      }
+    }
+    for (; k < this.channels; k++) {
+      const src = offset + k * windowSize + skip;
+      if (weights === null) addRows(this.sums, origin + k * channelStride, rows, rowLength, data, src);
+      else addWeightedRows(this.sums, origin + k * channelStride, rows, rowLength, data, src, weights, skip);
     }
   }
 
@@ -137,7 +164,7 @@ export class SlabStitcher {
   }
 
   /** The unpadded rows `[x0, x1)` that become final at `boundary`, or null when there are none. */
-  private finalRows(boundary: number): [number, number] | null {
+  finalRows(boundary: number): [number, number] | null {
     const { spatialShape, padLow } = this.geometry;
     const lo = padLow[0];
     const first = Math.max(this.base, lo);
@@ -145,7 +172,8 @@ export class SlabStitcher {
     return end > first ? [first - lo, end - lo] : null;
   }
 
-  private slide(boundary: number): void {
+  /** Moves the buffer so that `boundary` becomes row 0 (after the rows below it were divided out). */
+  slide(boundary: number): void {
     const { paddedShape, capacity } = this.geometry;
     if (boundary <= this.base) return;
     const shift = Math.min(boundary - this.base, capacity);
@@ -160,7 +188,7 @@ export class SlabStitcher {
   }
 
   /** sums / weight sums for output rows [x0, x1), cropped, written at `offset + k * channelStride` onwards. */
-  private divideInto(x0: number, x1: number, data: Float32Array, channelStride: number, offset: number): void {
+  divideInto(x0: number, x1: number, data: Float32Array, channelStride: number, offset: number): void {
     const { spatialShape, padLow, capacity } = this.geometry;
     const last = spatialShape.length - 1;
     const rowLength = spatialShape[last];
@@ -255,9 +283,10 @@ function addWeightedRows(
   src: Float32Array,
   srcOffset: number,
   weights: Float32Array,
+  weightOffset: number,
 ): void {
   let s = srcOffset;
-  let w = 0;
+  let w = weightOffset;
   for (let r = 0; r < rows.length; r++) {
     const d = origin + rows[r];
     // float32 product as torch computes it, then a float32 sum on store
@@ -274,6 +303,35 @@ function addWeightedRows(
   }
 }
 
+/** addWeightedRows for channels k and k + 1 at once (`dstStride`/`srcStride` apart). */
+function addWeightedRowPairs(
+  dst: Float32Array,
+  origin: number,
+  dstStride: number,
+  rows: Int32Array,
+  rowLength: number,
+  src: Float32Array,
+  srcOffset: number,
+  srcStride: number,
+  weights: Float32Array,
+  weightOffset: number,
+): void {
+  let s = srcOffset;
+  let w = weightOffset;
+  for (let r = 0; r < rows.length; r++) {
+    const d = origin + rows[r];
+    const d2 = d + dstStride;
+    const s2 = s + srcStride;
+    for (let i = 0; i < rowLength; i++) {
+      const wt = weights[w + i];
+      dst[d + i] += Math.fround(src[s + i] * wt);
+      dst[d2 + i] += Math.fround(src[s2 + i] * wt);
+    }
+    s += rowLength;
+    w += rowLength;
+  }
+}
+
 function divideRow(out: Float32Array, o: number, sums: Float32Array, s: number, counts: Float32Array, c: number, length: number): void {
   let i = 0;
   for (; i + 3 < length; i += 4) {
@@ -283,6 +341,11 @@ function divideRow(out: Float32Array, o: number, sums: Float32Array, s: number, 
     out[o + i + 3] = sums[s + i + 3] / counts[c + i + 3];
   }
   for (; i < length; i++) out[o + i] = sums[s + i] / counts[c + i];
+}
+
+/** Values in the accumulator of a stitcher with this geometry and channel count. */
+export function sumsLength(geometry: StitchGeometry, channels: number): number {
+  return channels * geometry.capacity * geometry.paddedShape.slice(1).reduce((a, b) => a * b, 1);
 }
 
 /** Buffer offsets of each row (all axes but the last) of a roi placed at the buffer's origin. */

@@ -7,7 +7,9 @@
  */
 import { BundleError } from '../errors/index.js';
 import { asPredictor, checkPredictorOutput } from './predictor.js';
-import { type Slab, SlabStitcher } from './SlabStitcher.js';
+import os from 'node:os';
+import { acquireBlendWorkers, ParallelBlender, releaseBlendWorkers, SerialBlender, type WindowBlender } from './parallelStitch.js';
+import type { Slab } from './SlabStitcher.js';
 import type { InferHooks, Inferer, Network, Predictor, Tensor } from './types.js';
 import { copyWindow, type PaddingMode, type WindowSource } from './windowInput.js';
 import { type BlendMode, importanceMap, planWindows, type WindowPlan, windowStart } from './windows.js';
@@ -21,7 +23,16 @@ export interface SlidingWindowOptions {
   sigmaScale?: number | readonly number[];
   paddingMode?: PaddingMode;
   cval?: number;
+  /**
+   * threads that blend windows (main thread included): 'auto' uses up to 4 cores when there is enough to
+   * blend (see BLEND_WORK_PER_THREAD), else 1
+   */
+  blendThreads?: number | 'auto';
 }
+
+/** blended values per output channel (windows x window voxels) below which a thread costs more than it saves */
+const BLEND_WORK_PER_THREAD = 2 ** 24;
+const MAX_BLEND_THREADS = 4;
 
 export interface SlabResult {
   /** output channels K */
@@ -45,7 +56,12 @@ export class SlidingWindowInferer implements Inferer {
       sigmaScale: options.sigmaScale ?? 0.125,
       paddingMode: options.paddingMode ?? 'constant',
       cval: options.cval ?? 0,
+      blendThreads: options.blendThreads ?? 'auto',
     };
+    const threads = this.options.blendThreads;
+    if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1)) {
+      throw new BundleError('invalid_arguments', `blend_threads must be a positive integer or "auto", got ${threads}.`);
+    }
     if (!Number.isInteger(this.options.swBatchSize) || this.options.swBatchSize < 1) {
       throw new BundleError('invalid_arguments', `sw_batch_size must be a positive integer, got ${this.options.swBatchSize}.`);
     }
@@ -60,16 +76,17 @@ export class SlidingWindowInferer implements Inferer {
 
   async infer(input: Tensor, network: Network | Predictor, hooks: InferHooks = {}): Promise<Tensor> {
     let out: Float32Array | undefined;
-    const result = await this.run(input, network, hooks, (stitcher, boundary) => {
-      out ??= new Float32Array(stitcher.channels * input.data.length / input.dims[1]);
-      stitcher.flushInto(boundary, out);
+    const result = await this.run(input, network, hooks, async (blender, boundary) => {
+      out ??= blender.allocate((blender.channels * input.data.length) / input.dims[1]);
+      await blender.flushInto(boundary, out);
     });
     return { type: 'float32', dims: [1, result.channels, ...result.spatialShape], data: out! };
   }
 
   /**
    * Runs every window and calls `onSlab` with each finished slab `[K, x1 - x0, ...rest]` in increasing x,
-   * covering the whole output exactly once. Peak memory: the input, one batch of windows and its output, and
+   * covering the whole output exactly once. A slab's data may be reused once `onSlab` has settled: copy
+   * what you keep. Peak memory: the input, one batch of windows and its output, and
    * the open rows of the accumulator (`bufferRows` along axis 0).
    */
   async inferSlabs(
@@ -78,8 +95,8 @@ export class SlidingWindowInferer implements Inferer {
     onSlab: (slab: Slab) => void | Promise<void>,
     hooks: InferHooks = {},
   ): Promise<SlabResult> {
-    return this.run(input, network, hooks, async (stitcher, boundary) => {
-      const slab = stitcher.flush(boundary);
+    return this.run(input, network, hooks, async (blender, boundary) => {
+      const slab = await blender.flush(boundary);
       if (slab) await onSlab(slab);
     });
   }
@@ -95,7 +112,7 @@ export class SlidingWindowInferer implements Inferer {
     input: Tensor,
     network: Network | Predictor,
     hooks: InferHooks,
-    finish: (stitcher: SlabStitcher, boundary: number) => void | Promise<void>,
+    finish: (blender: WindowBlender, boundary: number) => Promise<void>,
   ): Promise<SlabResult> {
     const spatialShape = checkInput(input);
     const plan = this.plan(spatialShape);
@@ -112,36 +129,48 @@ export class SlidingWindowInferer implements Inferer {
     const weights = this.options.mode === 'constant' ? null : this.weightsFor(roiSize);
     const windowSize = roiSize.reduce((a, b) => a * b, 1);
     const batchSize = this.options.swBatchSize;
-    let stitcher: SlabStitcher | undefined;
+    let blender: WindowBlender | undefined;
     let batchBuffer: Float32Array | undefined;
-    for (let first = 0; first < numWindows; first += batchSize) {
-      const n = Math.min(batchSize, numWindows - first);
-      const starts = Array.from({ length: n }, (_, i) => windowStart(plan, first + i));
-      // one buffer for every batch (fresh 10-100 MB arrays per window cost page faults); see Predictor
-      batchBuffer ??= new Float32Array(batchSize * source.channels * windowSize);
-      const batch = n === batchSize ? batchBuffer : batchBuffer.subarray(0, n * source.channels * windowSize);
-      let offset = 0;
-      for (const start of starts) offset = copyWindow(source, start, roiSize, batch, offset);
-      const output = await predictor(
-        { type: 'float32', dims: [n, source.channels, ...roiSize], data: batch },
-        { starts, roiSize: [...roiSize], pad: plan.pad.map((p) => [p[0], p[1]]) },
-      );
-      const channels = checkPredictorOutput(output, n, roiSize, `windows ${first + 1}-${first + n} of ${numWindows}`);
-      stitcher ??= new SlabStitcher(
-        { spatialShape: source.spatialShape, paddedShape: plan.paddedShape, padLow: source.padLow, roiSize, capacity: bufferRows(plan, batchSize), startsPerAxis: plan.startsPerAxis },
-        channels,
-        weights,
-      );
-      if (channels !== stitcher.channels) {
-        throw new BundleError('shape_mismatch', `The network returned ${channels} channels for windows ${first + 1}-${first + n} but ${stitcher.channels} before.`);
+    // started before the first window so that they boot while it runs
+    const helpers = acquireBlendWorkers(this.blendThreads(numWindows * windowSize) - 1);
+    try {
+      for (let first = 0; first < numWindows; first += batchSize) {
+        const n = Math.min(batchSize, numWindows - first);
+        const starts = Array.from({ length: n }, (_, i) => windowStart(plan, first + i));
+        // one buffer for every batch (fresh 10-100 MB arrays per window cost page faults); see Predictor
+        batchBuffer ??= new Float32Array(batchSize * source.channels * windowSize);
+        const batch = n === batchSize ? batchBuffer : batchBuffer.subarray(0, n * source.channels * windowSize);
+        let offset = 0;
+        for (const start of starts) offset = copyWindow(source, start, roiSize, batch, offset);
+        const output = await predictor(
+          { type: 'float32', dims: [n, source.channels, ...roiSize], data: batch },
+          { starts, roiSize: [...roiSize], pad: plan.pad.map((p) => [p[0], p[1]]) },
+        );
+        const channels = checkPredictorOutput(output, n, roiSize, `windows ${first + 1}-${first + n} of ${numWindows}`);
+        if (!blender) {
+          const geometry = { spatialShape: source.spatialShape, paddedShape: plan.paddedShape, padLow: source.padLow, roiSize, capacity: bufferRows(plan, batchSize), startsPerAxis: plan.startsPerAxis };
+          blender = helpers.length > 0 ? new ParallelBlender(geometry, channels, weights, helpers) : new SerialBlender(geometry, channels, weights);
+        }
+        if (channels !== blender.channels) {
+          throw new BundleError('shape_mismatch', `The network returned ${channels} channels for windows ${first + 1}-${first + n} but ${blender.channels} before.`);
+        }
+        await blender.add(starts, (output.data as Float32Array).subarray(0, n * channels * windowSize));
+        const done = first + n;
+        hooks.onProgress?.(done, numWindows);
+        await finish(blender, done < numWindows ? windowStart(plan, done)[0] : plan.paddedShape[0]);
       }
-      const data = output.data as Float32Array;
-      for (let i = 0; i < n; i++) stitcher.add(starts[i], data, i * channels * windowSize);
-      const done = first + n;
-      hooks.onProgress?.(done, numWindows);
-      await finish(stitcher, done < numWindows ? windowStart(plan, done)[0] : plan.paddedShape[0]);
+    } finally {
+      await blender?.close();
+      await releaseBlendWorkers(helpers);
     }
-    return { channels: stitcher!.channels, spatialShape: [...source.spatialShape], plan };
+    return { channels: blender!.channels, spatialShape: [...source.spatialShape], plan };
+  }
+
+  /** threads to blend with, from the blended values per output channel (the channel count is not known yet) */
+  private blendThreads(work: number): number {
+    const setting = this.options.blendThreads;
+    if (setting !== 'auto') return setting;
+    return Math.min(MAX_BLEND_THREADS, os.availableParallelism(), Math.max(1, Math.floor(work / BLEND_WORK_PER_THREAD)));
   }
 }
 

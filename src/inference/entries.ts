@@ -95,6 +95,7 @@ export interface SlidingWindowArgs {
   sigma_scale?: number | number[];
   padding_mode?: PaddingMode;
   cval?: number;
+  blend_threads?: number | 'auto';
 }
 
 const slidingWindowProperties: Record<string, JsonSchema> = {
@@ -105,6 +106,11 @@ const slidingWindowProperties: Record<string, JsonSchema> = {
   sigma_scale: { ...perAxis({ type: 'number', exclusiveMinimum: 0 }), default: 0.125 },
   padding_mode: { enum: ['constant', 'replicate'], default: 'constant' },
   cval: { type: 'number', default: 0 },
+  blend_threads: {
+    oneOf: [{ type: 'integer', minimum: 1 }, { const: 'auto' }],
+    default: 'auto',
+    description: 'threads that blend the windows (the main thread included); "auto" uses up to 4 cores on large inputs',
+  },
   sw_device: ignored('onnxruntime places the windows (see the network execution_providers)'),
   device: ignored('the output is always stitched in host memory'),
   progress: ignored('progress is reported by the progress handler'),
@@ -129,6 +135,7 @@ export function slidingWindowOptions(args: SlidingWindowArgs): SlidingWindowOpti
     sigmaScale: args.sigma_scale,
     paddingMode: args.padding_mode,
     cval: args.cval,
+    blendThreads: args.blend_threads,
   };
 }
 

@@ -111,6 +111,43 @@ describe('inference/SlidingWindowInferer', () => {
     });
   }
 
+  it('blends bit for bit the same in 2 and 3 threads as in one (whole output, slabs, batches, padding)', async () => {
+    const options = { roiSize: [9, 8, 6], overlap: 0.5, mode: 'gaussian', swBatchSize: 2, paddingMode: 'replicate' } as const;
+    const opts = { ...options, roiSize: [...options.roiSize] };
+    const serial = await new SlidingWindowInferer({ ...opts, blendThreads: 1 }).infer(ramp, positional(3));
+    expect(maxAbsDiff(serial.data as Float32Array, naive(ramp, opts, 3, positionalNet))).to.equal(0);
+    for (const blendThreads of [2, 3]) {
+      const inferer = new SlidingWindowInferer({ ...opts, blendThreads });
+      const whole = await inferer.infer(ramp, positional(3));
+      expect(Array.from(whole.data as Float32Array)).to.deep.equal(Array.from(serial.data as Float32Array));
+      const slabs: Slab[] = [];
+      await inferer.inferSlabs(ramp, positional(3), (slab) => void slabs.push({ ...slab, data: slab.data.slice() }));
+      const plane = 17 * 11;
+      for (const slab of slabs) {
+        const rows = slab.x1 - slab.x0;
+        for (let k = 0; k < 3; k++) {
+          const expected = (serial.data as Float32Array).subarray(k * 23 * plane + slab.x0 * plane, k * 23 * plane + slab.x1 * plane);
+          expect(Array.from(slab.data.subarray(k * rows * plane, (k + 1) * rows * plane))).to.deep.equal(Array.from(expected));
+        }
+      }
+      expect(slabs.at(-1)!.x1).to.equal(23);
+    }
+  });
+
+  it('ends its blending threads when the network fails, and rejects a bad blend_threads', async () => {
+    let calls = 0;
+    const failing: Predictor = async (batch) => {
+      if (++calls === 3) throw new Error('network broke');
+      return positional(2)(batch);
+    };
+    const inferer = new SlidingWindowInferer({ roiSize: [8, 8, 6], blendThreads: 2 });
+    await inferer.infer(ramp, failing).then(
+      () => expect.fail('should reject'),
+      (e: Error) => expect(e.message).to.equal('network broke'),
+    );
+    expect(() => new SlidingWindowInferer({ roiSize: [8, 8, 6], blendThreads: 0 })).to.throw(/blend_threads must be a positive integer/);
+  });
+
   it('works on 2-D inputs [1, C, X, Y] as MONAI does', async () => {
     const image: Tensor = { type: 'float32', dims: [1, 2, 13, 9], data: Float32Array.from({ length: 2 * 13 * 9 }, (_, i) => Math.cos(i)) };
     const out = await new SlidingWindowInferer({ roiSize: [5, 4], overlap: 0.5, mode: 'gaussian' }).infer(image, identity);

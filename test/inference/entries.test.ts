@@ -22,7 +22,15 @@ describe('inference/entries', () => {
     const args = { roi_size: [128, 128, 128], sw_batch_size: 1, overlap: 0.25, mode: 'constant' as const, sw_device: 'cuda', device: 'cpu', progress: true };
     expect(validateArgs('SlidingWindowInferer', slidingWindowInfererEntry.argsSchema, args, 'inferer')).to.deep.equal([]);
     const inferer = slidingWindowInfererEntry.create(args, context) as SlidingWindowInferer;
-    expect(inferer.options).to.deep.include({ roiSize: [128, 128, 128], swBatchSize: 1, overlap: 0.25, mode: 'constant', paddingMode: 'constant', cval: 0 });
+    expect(inferer.options).to.deep.include({ roiSize: [128, 128, 128], swBatchSize: 1, overlap: 0.25, mode: 'constant', paddingMode: 'constant', cval: 0, blendThreads: 'auto' });
+  });
+
+  it('blend_threads is a positive integer or "auto"', () => {
+    const validate = (blend_threads: unknown) => validateArgs('SlidingWindowInferer', slidingWindowInfererEntry.argsSchema, { roi_size: 96, blend_threads }, 'inferer');
+    expect(validate(2)).to.deep.equal([]);
+    expect(validate('auto')).to.deep.equal([]);
+    for (const bad of [0, 1.5, 'all']) expect(validate(bad).map((p) => p.location.path), String(bad)).to.include('/blend_threads');
+    expect((slidingWindowInfererEntry.create({ roi_size: 96, blend_threads: 3 }, context) as SlidingWindowInferer).options.blendThreads).to.equal(3);
   });
 
   it('rejects a misspelt or out-of-range inferer argument by schema', () => {

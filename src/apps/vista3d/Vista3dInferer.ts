@@ -150,11 +150,11 @@ export class Vista3dInferer implements Inferer {
   private async argmaxByPasses(input: Tensor, network: Vista3dNetwork, classIds: readonly number[], hooks: InferHooks): Promise<Tensor> {
     const spatialShape = input.dims.slice(2);
     const plan = this.sliding.plan(spatialShape);
-    // per id: its rows in the stitch buffer, as many again in the slab handed on (SlabStitcher allocates each
-    // slab), and its logits in one batch of window outputs
+    // per id: its rows in the stitch buffer, as many again in the slab handed on, and its logits in one batch
+    // of window outputs plus their copy for the blending threads (parallelStitch.ts)
     const windowVoxels = plan.roiSize.reduce((a, b) => a * b, 1);
     const rows = bufferRows(plan, this.options.swBatchSize) * plan.paddedShape.slice(1).reduce((a, b) => a * b, 1);
-    const perChannel = 4 * (2 * rows + this.options.swBatchSize * windowVoxels);
+    const perChannel = 4 * (2 * rows + 2 * this.options.swBatchSize * windowVoxels);
     const perPass = Math.max(1, Math.min(classIds.length, Math.floor(this.options.stitchMemoryBytes / perChannel)));
     const passes = Math.ceil(classIds.length / perPass);
     const rowSize = spatialShape.slice(1).reduce((a, b) => a * b, 1);
