@@ -3,6 +3,7 @@
 
     python3 tools/monai/export_network.py <monai_bundle_dir> --weights models/model.pt \
         --out <out_dir>/models/model.onnx [--opset 17] [--roi 96 96 96] [--seed N] [--save_weights w.pt]
+        [--set network_def#channels=[4,8,16,32,64] ...]
 
 The network is built from the bundle's own `network_def` by MONAI's ConfigParser (so its arguments are the
 bundle's), the weights are loaded from --weights (relative to the bundle folder unless absolute), and the
@@ -12,7 +13,8 @@ spatial size fixed to --roi, and the script says so.
 
 Without a weights file, --seed N builds the network with torch's generator seeded with N (MONAI's default
 initialisation); --save_weights then writes that state dict, so that tools/monai/reference.py runs MONAI with
-exactly the weights that are in the ONNX file. Nothing of MONAI is copied here; MONAI must be importable.
+exactly the weights that are in the ONNX file. --set ID=JSON overrides config ids before the network is built
+(tools/monai/overrides.py, shared with reference.py), e.g. to make a narrower network of the bundle's own class. Nothing of MONAI is copied here; MONAI must be importable.
 
 The export is checked against torch on a random window: Debian has no onnxruntime for Python, so the check
 runs the ONNX file through this project's own OnnxNetwork (tools/monai/run_onnx.mjs, Node) and compares.
@@ -28,6 +30,8 @@ import numpy as np
 import torch
 from monai.bundle import ConfigParser
 
+from overrides import apply_overrides
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -41,13 +45,14 @@ def find_config(bundle, name):
     sys.exit(f"error: {bundle}/configs has no inference.json or inference.yaml; pass --config")
 
 
-def build_network(bundle, config_file):
+def build_network(bundle, config_file, overrides=()):
     parser = ConfigParser()
     parser.read_config(config_file)
     meta_file = os.path.join(bundle, "configs", "metadata.json")
     if os.path.exists(meta_file):
         parser.read_meta(meta_file)
     parser["bundle_root"] = bundle
+    apply_overrides(parser, overrides)
     net = parser.get_parsed_content("network_def", instantiate=True)
     meta = parser.get_parsed_content("_meta_", instantiate=False) if os.path.exists(meta_file) else {}
     return net, meta
@@ -137,6 +142,8 @@ def main():
     ap.add_argument("--seed", type=int, help="when there is no weights file: seeded random weights (torch.manual_seed)")
     ap.add_argument("--balance", action="store_true", help="with --seed: shift the final bias so that no class wins everywhere (see balance_final_bias)")
     ap.add_argument("--save_weights", help="write the state dict used (with --seed: the random weights) to this .pt file")
+    ap.add_argument("--set", action="append", default=[], metavar="ID=JSON",
+                    help="override a config id, e.g. network_def#channels=[4,8,16,32,64] (the same --set as reference.py)")
     ap.add_argument("--tolerance", type=float, default=1e-3, help="largest accepted |onnx - torch| on the check window")
     args = ap.parse_args()
 
@@ -146,7 +153,7 @@ def main():
         sys.exit(f"error: the weights file {weights} does not exist; download the bundle's weights, or pass --seed N for seeded random weights")
     if args.seed is not None:
         torch.manual_seed(args.seed)
-    net, meta = build_network(bundle, find_config(bundle, args.config))
+    net, meta = build_network(bundle, find_config(bundle, args.config), args.set)
     if os.path.exists(weights) and args.seed is None:
         load_weights(net, weights)
     net = net.eval()

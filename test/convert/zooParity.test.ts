@@ -1,0 +1,13 @@
+/**
+ * Converted model-zoo bundles give MONAI's segmentation, without Python: the small networks and MONAI's
+ * answers are committed in test/fixtures/zoo-parity (made by tools/monai/make_zoo_fixtures.py; see its
+ * README). Needs a build (`npm run build`) and the shared images (../shared). Full-size networks:
+ * test/heavy/zooParity.heavy.ts.
+ */
+import { ZOO_PARITY_DIR, zooCases, zooParitySuite } from '../helpers/zooParity.js';
+import path from 'node:path';
+
+describe('zoo parity: converted bundles vs MONAI, committed small networks', function () {
+  this.timeout(300_000);
+  for (const c of zooCases()) zooParitySuite(c, () => path.join(ZOO_PARITY_DIR, c.bundle));
+});
