@@ -26,12 +26,16 @@ import { repoPath, sharedPath } from './shared.js';
 export interface ZooCase {
   bundle: string;
   config: string;
-  /** input image, relative to ../shared */
-  image: string;
+  /** input image, relative to ../shared ... */
+  image?: string;
+  /** ... or relative to test/fixtures/zoo-parity (a small volume made for a bundle the shared ones do not fit) */
+  image_in_repo?: string;
   /** the datalist's form: a list of paths, or of {image: path} */
   datalist: 'paths' | 'dicts';
   /** the config id holding the datalist (default "datalist") */
   datalist_id?: string;
+  /** ids set to the input image's folder on both sides (e.g. a dataset_dir that SaveImaged's data_root_dir uses) */
+  image_dir_ids?: string[];
   /** network_def overrides of the small committed network (`id#arg`: value) */
   network?: Record<string, unknown>;
   /** the output file, relative to output_dir, as MONAI and we write it */
@@ -91,7 +95,7 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
     const config = () => path.join(work, 'converted', 'configs', c.config);
 
     before(async function () {
-      image = sharedPath(this, ...c.image.split('/'));
+      image = c.image_in_repo ? path.join(ZOO_PARITY_DIR, c.image_in_repo) : sharedPath(this, ...c.image!.split('/'));
       dir = fixture(this);
       provenance = JSON.parse(readFileSync(path.join(dir, 'provenance.json'), 'utf8')) as Provenance;
       work = mkdtempSync(path.join(tmpdir(), `zoo-parity-${c.bundle}-`));
@@ -104,7 +108,7 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
     it(`bundle run gives MONAI's segmentation: same shape and affine, >= 99.99% voxels equal, differences near-ties (< ${NEAR_TIE})`, async () => {
       const out = path.join(work, 'ours');
       const r = await bundleCli(['run', '--config_file', config(), `--${c.datalist_id ?? 'datalist'}`, JSON.stringify(caseDatalist(c, image)),
-        '--output_dir', out, '--quiet']);
+        ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, path.dirname(image)]), '--output_dir', out, '--quiet']);
       expect(r.code, r.stderr).to.equal(0);
       const { ours, monai } = await expectSameGeometry(path.join(out, c.output), path.join(dir, 'segmentation.nii.gz'));
       const diff = differences(ours, monai);
@@ -122,7 +126,10 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
         this.skip();
       }
       const out = path.join(work, 'stagewise');
-      const loaded = await loadConfig({ configFiles: [config()], registry: defaultRegistry(), overrides: [{ id: 'output_dir', value: out }] });
+      const loaded = await loadConfig({ configFiles: [config()], registry: defaultRegistry(), overrides: [
+        { id: 'output_dir', value: out },
+        ...(c.image_dir_ids ?? []).map((id) => ({ id, value: path.dirname(image) })),
+      ] });
       const pre = (await loaded.resolve('preprocessing')) as Transform;
       const post = (await loaded.resolve('postprocessing')) as Transform;
       const sample = await pre.apply({ image });

@@ -90,9 +90,10 @@ def make(case, shared, out_root, full, max_raw_mb):
     import torch
 
     bundle = os.path.join(REPO, "test", "fixtures", "zoo", case["bundle"])
-    image = os.path.join(shared, case["image"])
+    image = os.path.join(os.path.dirname(CASES), case["image_in_repo"]) if "image_in_repo" in case else os.path.join(shared, case["image"])
     if not os.path.exists(image):
-        sys.exit(f"error: {case['bundle']}: the input image {image} does not exist (cases.json 'image' is relative to ../shared)")
+        sys.exit(f"error: {case['bundle']}: the input image {image} does not exist (cases.json: 'image' is relative to ../shared, "
+                 f"'image_in_repo' to {rel(os.path.dirname(CASES))})")
     out = os.path.join(out_root, case["bundle"])
     os.makedirs(out, exist_ok=True)
     sets = [] if full else override_args(case.get("network"))
@@ -105,6 +106,7 @@ def make(case, shared, out_root, full, max_raw_mb):
         export += [a for s in sets for a in ("--set", s)]
         reference = [sys.executable, os.path.join(HERE, "reference.py"), bundle, "--config", case["config"], "--weights", weights,
                      "--set", f"{case.get('datalist_id', 'datalist')}={json.dumps(items)}", "--out", ref]
+        reference += [a for i in case.get("image_dir_ids", []) for a in ("--set", f"{i}={json.dumps(os.path.dirname(image))}")]
         reference += [a for s in sets for a in ("--set", s)]
         print(run(export).strip())
         run(reference)
@@ -129,7 +131,7 @@ def make(case, shared, out_root, full, max_raw_mb):
     provenance = {
         "bundle": case["bundle"],
         "config": case["config"],
-        "image": case["image"],
+        "image": case.get("image") or case["image_in_repo"],
         "datalist": case.get("datalist", "paths"),
         "output": case["output"],
         "monai": {"version": monai.__version__, "commit": monai_commit()},
@@ -137,7 +139,7 @@ def make(case, shared, out_root, full, max_raw_mb):
         "seed": SEED,
         "network_overrides": {} if full else case.get("network", {}),
         "generator": shlex.join(["tools/monai/make_zoo_fixtures.py", "--only", case["bundle"]] + (["--full"] if full else [])),
-        "commands": [shlex.join(rel(a) for a in cmd).replace(shared, "../shared").replace(work, "<tmp>") for cmd in (export, reference)],
+        "commands": [shlex.join(rel(os.path.abspath(a)) if os.sep in a else a for a in cmd).replace(shared, "../shared").replace(work, "<tmp>") for cmd in (export, reference)],
         "margin": {"shape": list(probs.shape[1:]), "cap": MARGIN_CAP},
         "raw": {"shape": list(raw.shape)} if stagewise is None else {"shape": list(raw.shape), "absent": stagewise},
     }
