@@ -115,7 +115,8 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
       const margin = readF32Gz(path.join(dir, 'margin.f32.gz'));
       expect(margin.length, 'margin.f32.gz has one value per output voxel').to.equal(monai.data.length);
       const ties = diff.filter((i) => margin[i]! < NEAR_TIE).length;
-      console.log(`      ${c.bundle}: ${diff.length} of ${monai.data.length} voxels differ, ${ties} of them near-ties`);
+      const widest = diff.reduce((m, i) => Math.max(m, margin[i]!), 0);
+      console.log(`      ${c.bundle}: ${diff.length} of ${monai.data.length} voxels differ, ${ties} of them near-ties (largest margin ${widest.toExponential(1)})`);
       expect(diff.length / monai.data.length).to.be.at.most(1e-4);
       expect(diff.filter((i) => !(margin[i]! < NEAR_TIE)).map((i) => `voxel ${i}: margin ${margin[i]}`)).to.deep.equal([]);
     });
