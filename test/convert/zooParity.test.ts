@@ -4,10 +4,18 @@
  * README). Needs a build (`npm run build`) and the shared images (../shared). Full-size networks:
  * test/heavy/zooParity.heavy.ts.
  */
-import { ZOO_PARITY_DIR, zooCases, zooParitySuite } from '../helpers/zooParity.js';
 import path from 'node:path';
+import { ZOO_PARITY_DIR, zooCases, zooParitySuite } from '../helpers/zooParity.js';
 
 describe('zoo parity: converted bundles vs MONAI, committed small networks', function () {
   this.timeout(300_000);
-  for (const c of zooCases()) zooParitySuite(c, () => path.join(ZOO_PARITY_DIR, c.bundle));
+  for (const c of zooCases()) {
+    zooParitySuite(c, (ctx) => {
+      if (c.not_committed) {
+        console.log(`      (skipped: ${c.bundle} has no committed fixture: ${c.not_committed})`);
+        ctx.skip();
+      }
+      return path.join(ZOO_PARITY_DIR, c.bundle);
+    });
+  }
 });

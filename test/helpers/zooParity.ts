@@ -40,6 +40,10 @@ export interface ZooCase {
   network?: Record<string, unknown>;
   /** the output file, relative to output_dir, as MONAI and we write it */
   output: string;
+  /** ONNX opset for the export, where the default (17) does not export the network */
+  opset?: number;
+  /** why this case has no committed fixture (it runs in the heavy test and the bench only) */
+  not_committed?: string;
 }
 
 interface Provenance {

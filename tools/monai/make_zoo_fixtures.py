@@ -103,7 +103,7 @@ def make(case, shared, out_root, full, max_raw_mb):
         ref = os.path.join(work, "ref")
         export = [sys.executable, os.path.join(HERE, "export_network.py"), bundle, "--config", case["config"],
                   "--seed", str(SEED), "--balance", "--save_weights", weights, "--out", os.path.join(out, "model.onnx")]
-        export += [a for s in sets for a in ("--set", s)]
+        export += [a for s in sets for a in ("--set", s)] + (["--opset", str(case["opset"])] if "opset" in case else [])
         reference = [sys.executable, os.path.join(HERE, "reference.py"), bundle, "--config", case["config"], "--weights", weights,
                      "--set", f"{case.get('datalist_id', 'datalist')}={json.dumps(items)}", "--out", ref]
         reference += [a for i in case.get("image_dir_ids", []) for a in ("--set", f"{i}={json.dumps(os.path.dirname(image))}")]
@@ -167,7 +167,9 @@ def main():
     if unknown:
         sys.exit(f"error: --only {sorted(unknown)}: not in {rel(CASES)}")
     for case in cases:
-        if only is None or case["bundle"] in only:
+        if case.get("not_committed") and not args.out:
+            print(f"{case['bundle']}: skipped, not committed: {case['not_committed']}")
+        elif only is None or case["bundle"] in only:
             make(case, os.path.abspath(args.shared), os.path.abspath(args.out or os.path.dirname(CASES)), args.full, args.max_raw_mb)
 
 

@@ -25,6 +25,7 @@ import sys
 import time
 
 import numpy as np
+import missing_deps  # noqa: F401  (before MONAI: stand-ins for packages not installable here)
 import torch
 from monai.bundle import ConfigParser
 from monai.data import decollate_batch
