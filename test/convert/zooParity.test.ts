@@ -5,11 +5,11 @@
  * test/heavy/zooParity.heavy.ts.
  */
 import path from 'node:path';
-import { ZOO_PARITY_DIR, zooCases, zooParitySuite } from '../helpers/zooParity.js';
+import { ZOO_PARITY_DIR, zooParityCases, zooParitySuite } from '../helpers/zooParity.js';
 
 describe('zoo parity: converted bundles vs MONAI, committed small networks', function () {
   this.timeout(300_000);
-  for (const c of zooCases()) {
+  for (const c of zooParityCases()) {
     zooParitySuite(c, (ctx) => {
       if (c.not_committed) {
         console.log(`      (skipped: ${c.bundle} has no committed fixture: ${c.not_committed})`);

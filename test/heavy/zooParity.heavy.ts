@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoPath, sharedPath } from '../helpers/shared.js';
-import { zooCases, zooParitySuite } from '../helpers/zooParity.js';
+import { zooParityCases, zooParitySuite } from '../helpers/zooParity.js';
 
 describe('zoo parity: converted bundles vs MONAI, full-size networks', function () {
   this.timeout(1_800_000);
@@ -19,7 +19,7 @@ describe('zoo parity: converted bundles vs MONAI, full-size networks', function 
   before(() => (made = mkdtempSync(path.join(tmpdir(), 'zoo-parity-full-'))));
   after(() => made && rmSync(made, { recursive: true, force: true }));
 
-  for (const c of zooCases()) {
+  for (const c of zooParityCases()) {
     zooParitySuite(c, (ctx) => {
       const exe = sharedPath(ctx, 'tools', 'monai-python');
       const r = spawnSync(exe, [repoPath('tools', 'monai', 'make_zoo_fixtures.py'), '--only', c.bundle, '--full', '--out', made, '--max_raw_mb', '1000'],

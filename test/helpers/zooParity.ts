@@ -21,30 +21,9 @@ import type { Volume } from '../../src/image/Volume.js';
 import type { Transform } from '../../src/transforms/Transform.js';
 import { bundleCli } from '../cli/bundleCli.js';
 import { repoPath, sharedPath } from './shared.js';
+import { caseDatalist, ZOO_PARITY_DIR, type ZooCase, zooCases } from './zooCases.js';
 
-/** One entry of test/fixtures/zoo-parity/cases.json (read by make_zoo_fixtures.py too). */
-export interface ZooCase {
-  bundle: string;
-  config: string;
-  /** input image, relative to ../shared ... */
-  image?: string;
-  /** ... or relative to test/fixtures/zoo-parity (a small volume made for a bundle the shared ones do not fit) */
-  image_in_repo?: string;
-  /** the datalist's form: a list of paths, or of {image: path} */
-  datalist: 'paths' | 'dicts';
-  /** the config id holding the datalist (default "datalist") */
-  datalist_id?: string;
-  /** ids set to the input image's folder on both sides (e.g. a dataset_dir that SaveImaged's data_root_dir uses) */
-  image_dir_ids?: string[];
-  /** network_def overrides of the small committed network (`id#arg`: value) */
-  network?: Record<string, unknown>;
-  /** the output file, relative to output_dir, as MONAI and we write it */
-  output: string;
-  /** ONNX opset for the export, where the default (17) does not export the network */
-  opset?: number;
-  /** why this case has no committed fixture (it runs in the heavy test and the bench only) */
-  not_committed?: string;
-}
+export { ZOO_PARITY_DIR } from './zooCases.js';
 
 interface Provenance {
   margin: { shape: number[]; cap: number };
@@ -54,17 +33,9 @@ interface Provenance {
 /** A near-tie: MONAI's two best class probabilities are closer than this. */
 export const NEAR_TIE = 1e-3;
 
-export const ZOO_PARITY_DIR = repoPath('test', 'fixtures', 'zoo-parity');
-
 /** The cases of cases.json, narrowed by ZOO_PARITY=bundle,bundle when set. */
-export function zooCases(): ZooCase[] {
-  const { cases } = JSON.parse(readFileSync(path.join(ZOO_PARITY_DIR, 'cases.json'), 'utf8')) as { cases: ZooCase[] };
-  const only = process.env.ZOO_PARITY?.split(',');
-  return cases.filter((c) => !only || only.includes(c.bundle));
-}
-
-export function caseDatalist(c: ZooCase, image: string): unknown[] {
-  return c.datalist === 'dicts' ? [{ image }] : [image];
+export function zooParityCases(): ZooCase[] {
+  return zooCases(process.env.ZOO_PARITY?.split(','));
 }
 
 function readF32Gz(file: string): Float32Array {

@@ -14,7 +14,7 @@ Per case, into test/fixtures/zoo-parity/<bundle>/ (or DIR/<bundle>/ with --out):
   raw.f32.gz          MONAI's raw network output for the stage-wise test, C-order float32, gzipped; left out
                       (and said so in provenance.json) when larger than --max_raw_mb
   provenance.json     MONAI version and commit, torch version, seed, overrides, the commands, array shapes
---full ignores the network overrides (the bundle's own network size), also keeps weights.pt (the state dict
+--full ignores the `network` overrides (the bundle's own network size; `compat` ones stay), also keeps weights.pt (the state dict
 MONAI loaded), and needs --out: the heavy parity test and the zoo bench use it; nothing full-size is committed.
 """
 import argparse
@@ -84,30 +84,40 @@ def rel(path):
     return os.path.relpath(path, REPO) if os.path.abspath(path).startswith(REPO + os.sep) else path
 
 
+def case_image(case, shared):
+    image = os.path.join(os.path.dirname(CASES), case["image_in_repo"]) if "image_in_repo" in case else os.path.join(shared, case["image"])
+    if not os.path.exists(image):
+        sys.exit(f"error: {case['bundle']}: the input image {image} does not exist (cases.json: 'image' is relative to ../shared, "
+                 f"'image_in_repo' to {rel(os.path.dirname(CASES))})")
+    return image
+
+
+def commands(case, image, out, weights, ref, full):
+    """The export_network.py and reference.py command lines of a case (--full: the bundle's own network size)."""
+    bundle = os.path.join(REPO, "test", "fixtures", "zoo", case["bundle"])
+    sets = override_args(case.get("compat")) + ([] if full else override_args(case.get("network")))
+    export = [sys.executable, os.path.join(HERE, "export_network.py"), bundle, "--config", case["config"],
+              "--seed", str(SEED), "--balance", "--save_weights", weights, "--out", os.path.join(out, "model.onnx")]
+    export += [a for s in sets for a in ("--set", s)] + (["--opset", str(case["opset"])] if "opset" in case else [])
+    reference = [sys.executable, os.path.join(HERE, "reference.py"), bundle, "--config", case["config"], "--weights", weights,
+                 "--set", f"{case.get('datalist_id', 'datalist')}={json.dumps(datalist(case, image))}", "--out", ref]
+    reference += [a for i in case.get("image_dir_ids", []) for a in ("--set", f"{i}={json.dumps(os.path.dirname(image))}")]
+    reference += [a for s in sets for a in ("--set", s)]
+    return export, reference
+
+
 def make(case, shared, out_root, full, max_raw_mb):
     import monai
     import nibabel
     import torch
 
-    bundle = os.path.join(REPO, "test", "fixtures", "zoo", case["bundle"])
-    image = os.path.join(os.path.dirname(CASES), case["image_in_repo"]) if "image_in_repo" in case else os.path.join(shared, case["image"])
-    if not os.path.exists(image):
-        sys.exit(f"error: {case['bundle']}: the input image {image} does not exist (cases.json: 'image' is relative to ../shared, "
-                 f"'image_in_repo' to {rel(os.path.dirname(CASES))})")
+    image = case_image(case, shared)
     out = os.path.join(out_root, case["bundle"])
     os.makedirs(out, exist_ok=True)
-    sets = [] if full else override_args(case.get("network"))
-    items = datalist(case, image)
     with tempfile.TemporaryDirectory(prefix=f"zoo-fixture-{case['bundle']}-") as work:
         weights = os.path.join(out if full else work, "weights.pt")
         ref = os.path.join(work, "ref")
-        export = [sys.executable, os.path.join(HERE, "export_network.py"), bundle, "--config", case["config"],
-                  "--seed", str(SEED), "--balance", "--save_weights", weights, "--out", os.path.join(out, "model.onnx")]
-        export += [a for s in sets for a in ("--set", s)] + (["--opset", str(case["opset"])] if "opset" in case else [])
-        reference = [sys.executable, os.path.join(HERE, "reference.py"), bundle, "--config", case["config"], "--weights", weights,
-                     "--set", f"{case.get('datalist_id', 'datalist')}={json.dumps(items)}", "--out", ref]
-        reference += [a for i in case.get("image_dir_ids", []) for a in ("--set", f"{i}={json.dumps(os.path.dirname(image))}")]
-        reference += [a for s in sets for a in ("--set", s)]
+        export, reference = commands(case, image, out, weights, ref, full)
         print(run(export).strip())
         run(reference)
         saved = os.path.join(ref, "monai", case["output"])
@@ -137,7 +147,7 @@ def make(case, shared, out_root, full, max_raw_mb):
         "monai": {"version": monai.__version__, "commit": monai_commit()},
         "torch": torch.__version__,
         "seed": SEED,
-        "network_overrides": {} if full else case.get("network", {}),
+        "network_overrides": {**case.get("compat", {}), **({} if full else case.get("network", {}))},
         "generator": shlex.join(["tools/monai/make_zoo_fixtures.py", "--only", case["bundle"]] + (["--full"] if full else [])),
         "commands": [shlex.join(rel(os.path.abspath(a)) if os.sep in a else a for a in cmd).replace(shared, "../shared").replace(work, "<tmp>") for cmd in (export, reference)],
         "margin": {"shape": list(probs.shape[1:]), "cap": MARGIN_CAP},
@@ -157,6 +167,8 @@ def main():
     ap.add_argument("--out", help="folder to write <bundle>/ into (default test/fixtures/zoo-parity)")
     ap.add_argument("--shared", default=os.environ.get("BUNDLE_SHARED_DIR", os.path.join(REPO, "..", "shared")))
     ap.add_argument("--max_raw_mb", type=float, default=4.0)
+    ap.add_argument("--print_reference", action="store_true",
+                    help="with --full --out DIR --only B: print, as a JSON list, the reference.py command line for DIR/B (for bench/zoo.ts); run nothing")
     args = ap.parse_args()
     if args.full and not args.out:
         sys.exit("error: --full writes full-size networks, which are not committed: give --out DIR")
@@ -166,6 +178,14 @@ def main():
     unknown = set(only or []) - {c["bundle"] for c in cases}
     if unknown:
         sys.exit(f"error: --only {sorted(unknown)}: not in {rel(CASES)}")
+    if args.print_reference:
+        if not (args.full and args.out and only and len(only) == 1):
+            sys.exit("error: --print_reference needs --full, --out and one bundle in --only")
+        case = next(c for c in cases if c["bundle"] == only[0])
+        out = os.path.join(os.path.abspath(args.out), case["bundle"])
+        print(json.dumps(commands(case, case_image(case, os.path.abspath(args.shared)), out, os.path.join(out, "weights.pt"),
+                                  os.path.join(out, "ref"), True)[1]))
+        return
     for case in cases:
         if case.get("not_committed") and not args.out:
             print(f"{case['bundle']}: skipped, not committed: {case['not_committed']}")
