@@ -1,57 +1,73 @@
 /**
- * Converted model-zoo bundles vs MONAI, whole process: `bundle run` of the converted bundle against MONAI's
- * own pipeline (tools/monai/reference.py: ConfigParser, the bundle's transforms, inferer and SaveImaged,
- * the engine loop restated) on the shared CT, same thread count (onnxruntime intra-op threads here, torch
- * threads there). Wall time and peak RSS (GNU time) of each, and the ratios. Target: faster than MONAI on
- * every bundle, at most half its peak memory.
- * The networks are made with MONAI (seeded random weights; the same state dict for both) into
- * $ZOO_BENCH_DIR (default <tmp>/bundle-zoo-bench) on first use; without MONAI a bundle is skipped with a message.
- * Needs a build (`npm run build`) and ../shared (BUNDLE_SHARED_DIR).
+ * Converted model-zoo bundles vs MONAI, whole process, at the bundles' own network sizes: for every case of
+ * test/fixtures/zoo-parity/cases.json, `bundle run` of the converted bundle against MONAI's own pipeline
+ * (tools/monai/reference.py: ConfigParser, the bundle's transforms, inferer and SaveImaged, the engine loop
+ * restated) on the case's image, same thread count (onnxruntime intra-op threads here, torch threads there).
+ * Wall time and peak RSS (GNU time) of each, and the ratios. Target: faster than MONAI on every bundle, at most
+ * half its peak memory.
+ * The full-size networks (seeded random weights; the same state dict for both) are made by
+ * tools/monai/make_zoo_fixtures.py --full into $ZOO_BENCH_DIR (default <tmp>/bundle-zoo-bench) on first use,
+ * which also gives MONAI's reference command line; without MONAI a bundle is skipped with a message.
+ * ZOO_BENCH=bundle,bundle narrows the cases. Needs a build (`npm run build`) and ../shared (BUNDLE_SHARED_DIR).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { caseDatalist, ZOO_PARITY_DIR, type ZooCase, zooCases } from '../test/helpers/zooCases.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(repo, 'dist', 'cli', 'main.js');
 const SHARED = process.env.BUNDLE_SHARED_DIR ?? path.resolve(repo, '..', 'shared');
 const PYTHON = path.join(SHARED, 'tools', 'monai-python');
-const CT = path.join(SHARED, 'data', 'ct', 'totalseg_example_ct_sm.nii.gz');
+const GENERATOR = path.join(repo, 'tools', 'monai', 'make_zoo_fixtures.py');
 const CACHE = process.env.ZOO_BENCH_DIR ?? path.join(os.tmpdir(), 'bundle-zoo-bench');
 const THREADS = Number(process.env.ZOO_BENCH_THREADS ?? 2);
 
-const BUNDLES: Array<{ name: string; config: string; datalist: unknown }> = [
-  { name: 'spleen_ct_segmentation', config: 'inference.json', datalist: [CT] },
-  // wholeBody_ct_segmentation and pediatric_abdominal_ct_segmentation are not at parity yet (see test/heavy/zooParity.heavy.ts)
-];
+function imageOf(c: ZooCase): string {
+  return c.image_in_repo ? path.join(ZOO_PARITY_DIR, c.image_in_repo) : path.join(SHARED, c.image!);
+}
+
+function python(args: string[]): { ok: true; stdout: string } | { ok: false; why: string } {
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: { ...process.env, BUNDLE_SHARED_DIR: SHARED } });
+  return r.status === 0 ? { ok: true, stdout: r.stdout } : { ok: false, why: (r.stderr || r.stdout).trim().split('\n').pop() ?? '' };
+}
+
+/** The case's converted bundle with its full-size network, and MONAI's command line; undefined (said why) when it cannot be made. */
+function prepare(c: ZooCase): { converted: string; reference: string[] } | undefined {
+  const dir = path.join(CACHE, c.bundle);
+  const base = [GENERATOR, '--only', c.bundle, '--full', '--out', CACHE];
+  if (!existsSync(path.join(dir, 'model.onnx')) || !existsSync(path.join(dir, 'weights.pt'))) {
+    const made = python(base);
+    if (!made.ok) {
+      console.log(`${c.bundle}: skipped, make_zoo_fixtures.py --full failed: ${made.why}`);
+      return undefined;
+    }
+  }
+  const converted = path.join(dir, 'converted');
+  if (!existsSync(path.join(converted, 'models', 'model.onnx'))) {
+    rmSync(converted, { recursive: true, force: true });
+    const r = spawnSync(process.execPath, [CLI, 'convert', path.join(repo, 'test', 'fixtures', 'zoo', c.bundle), converted], { encoding: 'utf8' });
+    if (r.status !== 0) {
+      console.log(`${c.bundle}: skipped, bundle convert failed: ${r.stderr.trim().split('\n')[0]}`);
+      return undefined;
+    }
+    copyFileSync(path.join(dir, 'model.onnx'), path.join(converted, 'models', 'model.onnx'));
+  }
+  const printed = python([...base, '--print_reference']);
+  if (!printed.ok) {
+    console.log(`${c.bundle}: skipped, ${printed.why}`);
+    return undefined;
+  }
+  // the printed command starts with the bare interpreter; MONAI is on the path through the monai-python wrapper
+  const [, ...reference] = JSON.parse(printed.stdout) as string[];
+  return { converted, reference };
+}
 
 interface Measure {
   wallS: number;
   peakMb: number;
-}
-
-function prepare(name: string, config: string): string | undefined {
-  const dir = path.join(CACHE, name);
-  const model = path.join(dir, 'converted', 'models', 'model.onnx');
-  if (existsSync(model) && existsSync(path.join(dir, 'weights.pt'))) return dir;
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const src = path.join(repo, 'test', 'fixtures', 'zoo', name);
-  const steps: string[][] = [
-    [process.execPath, CLI, 'convert', src, path.join(dir, 'converted')],
-    [PYTHON, path.join(repo, 'tools', 'monai', 'export_network.py'), src, '--config', config, '--seed', '0', '--balance',
-      '--save_weights', path.join(dir, 'weights.pt'), '--out', model],
-  ];
-  for (const [cmd, ...args] of steps) {
-    const r = spawnSync(cmd!, args, { encoding: 'utf8' });
-    if (r.status !== 0) {
-      console.log(`${name}: skipped, ${path.basename(args[0]!)} failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
-      return undefined;
-    }
-  }
-  return dir;
 }
 
 async function measure(cmd: string, args: string[]): Promise<Measure> {
@@ -69,28 +85,30 @@ async function measure(cmd: string, args: string[]): Promise<Measure> {
 }
 
 export async function run(): Promise<void> {
-  for (const [what, file] of [['dist/cli/main.js (npm run build)', CLI], ['../shared/tools/monai-python', PYTHON], ['the shared CT', CT], ['GNU time', '/usr/bin/time']]) {
+  for (const [what, file] of [['dist/cli/main.js (npm run build)', CLI], ['../shared/tools/monai-python', PYTHON], ['GNU time', '/usr/bin/time']]) {
     if (!existsSync(file!)) {
       console.log(`skipped: ${what} is missing`);
       return;
     }
   }
-  console.log(`shared CT 122x101x30, ${THREADS} threads each, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at start`);
+  console.log(`${THREADS} threads each, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at start`);
   console.log('bundle                              | bundle run s | MB    | MONAI s | MB    | time ratio | memory ratio');
-  for (const b of BUNDLES) {
-    const dir = prepare(b.name, b.config);
-    if (!dir) continue;
-    const out = path.join(dir, 'out');
-    const ours = await measure(process.execPath, [CLI, 'run', '--config_file', path.join(dir, 'converted', 'configs', b.config),
-      '--datalist', JSON.stringify(b.datalist), '--output_dir', path.join(out, 'ours'), '--network_def::intra_op_num_threads', String(THREADS), '--quiet']);
-    const monai = await measure(PYTHON, [path.join(repo, 'tools', 'monai', 'reference.py'), path.join(repo, 'test', 'fixtures', 'zoo', b.name),
-      '--config', b.config, '--weights', path.join(dir, 'weights.pt'), '--set', `datalist=${JSON.stringify(b.datalist)}`,
-      '--out', path.join(out, 'monai'), '--threads', String(THREADS), '--no_raw']);
+  for (const c of zooCases(process.env.ZOO_BENCH?.split(','))) {
+    const ready = prepare(c);
+    if (!ready) continue;
+    const image = imageOf(c);
+    const out = path.join(CACHE, c.bundle, 'out');
+    rmSync(out, { recursive: true, force: true });
+    const ours = await measure(process.execPath, [CLI, 'run', '--config_file', path.join(ready.converted, 'configs', c.config),
+      `--${c.datalist_id ?? 'datalist'}`, JSON.stringify(caseDatalist(c, image)), ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, path.dirname(image)]),
+      '--output_dir', path.join(out, 'ours'), '--network_def::intra_op_num_threads', String(THREADS), '--quiet']);
+    const monai = await measure(PYTHON, [...ready.reference, '--threads', String(THREADS), '--no_raw']);
     console.log([
-      b.name.padEnd(35),
+      c.bundle.padEnd(35),
       ours.wallS.toFixed(1).padStart(12), ours.peakMb.toFixed(0).padStart(5),
       monai.wallS.toFixed(1).padStart(7), monai.peakMb.toFixed(0).padStart(5),
       (ours.wallS / monai.wallS).toFixed(2).padStart(10), (ours.peakMb / monai.peakMb).toFixed(2).padStart(12),
     ].join(' | '));
   }
+  console.log(`load average ${os.loadavg()[0]!.toFixed(1)} at the end`);
 }

@@ -46,6 +46,11 @@ export interface RewriteResult {
 
 const NETWORK_IDS = new Set(['network_def']);
 
+/** Arguments of MONAI components that mean nothing here, dropped (with a note) whatever their value. */
+const MEANINGLESS_ARGUMENTS: Record<string, Record<string, string>> = {
+  StatsHandler: { output_transform: 'selects the loss MONAI\'s StatsHandler prints; this StatsHandler prints no loss (inference has none)' },
+};
+
 function short(target: string): string {
   return target.replace(/^.*\./, '');
 }
@@ -81,6 +86,12 @@ export function rewriteConfig(text: string, format: 'json' | 'yaml', options: Re
             instead: 'use a registered component (`bundle schema` lists them), or remove the item if it is not needed for inference',
           });
         }
+      }
+      for (const [key, why] of Object.entries(typeof target === 'string' ? MEANINGLESS_ARGUMENTS[short(target)] ?? {} : {})) {
+        const value = node.get(key, true) as Node | undefined;
+        if (value === undefined) continue;
+        note([...id, key].join('::'), value, isScalar(value) ? String(value.value) : key, `dropped: ${key} ${why}`);
+        node.delete(key);
       }
       visitMap(node, id);
       return undefined;

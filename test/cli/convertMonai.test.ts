@@ -1,6 +1,6 @@
 /** `bundle convert` from the command line: the summary, the export command and the exit codes. */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoPath } from '../helpers/shared.js';
@@ -25,12 +25,15 @@ describe('cli: bundle convert', function () {
   });
 
   it('exits 1 with conversion_incomplete when something is not translated, 0 with --allow-partial', async () => {
-    const partial = await bundleCli(['convert', zoo('segmentation_template'), path.join(work, 'a')]);
+    const bundle = path.join(work, 'lambda_bundle');
+    mkdirSync(path.join(bundle, 'configs'), { recursive: true });
+    writeFileSync(path.join(bundle, 'configs', 'inference.yaml'), 'bundle_root: .\nscale: 2\nlabel_map: "$lambda x: x * @scale"\n');
+    const partial = await bundleCli(['convert', bundle, path.join(work, 'a')]);
     expect(partial.code).to.equal(1);
     expect(partial.stderr).to.include('error[conversion_incomplete]');
     expect(partial.stderr).to.include(path.join(work, 'a', 'CONVERSION.md'));
-    expect(partial.stdout).to.include('not translated: configs/inference.yaml:100 handlers::1::output_transform');
-    const allowed = await bundleCli(['convert', zoo('segmentation_template'), path.join(work, 'b'), '--allow-partial']);
+    expect(partial.stdout).to.include('not translated: configs/inference.yaml:3 label_map');
+    const allowed = await bundleCli(['convert', bundle, path.join(work, 'b'), '--allow-partial']);
     expect(allowed.code, allowed.stderr).to.equal(0);
     expect(existsSync(path.join(work, 'b', 'CONVERSION.md'))).to.equal(true);
   });

@@ -25,9 +25,12 @@ import sys
 import time
 
 import numpy as np
+import missing_deps  # noqa: F401  (before MONAI: stand-ins for packages not installable here)
 import torch
 from monai.bundle import ConfigParser
 from monai.data import decollate_batch
+
+from overrides import apply_overrides
 
 
 def save(out, name, tensor):
@@ -46,7 +49,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--config", default="inference.json")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
-    ap.add_argument("--set", action="append", default=[], metavar="ID=JSON", help="override a config id with a JSON value")
+    ap.add_argument("--set", action="append", default=[], metavar="ID=JSON", help="override a config id with a JSON value (tools/monai/overrides.py; pass export_network.py the same network_def ones)")
     ap.add_argument("--no_raw", action="store_true", help="do not write raw/probs arrays (for timing)")
     args = ap.parse_args()
     if args.threads:
@@ -60,9 +63,7 @@ def main():
     if args.image:
         parser[args.datalist_id] = [os.path.abspath(i) for i in args.image]
     parser["output_dir"] = os.path.join(os.path.abspath(args.out), "monai")
-    for item in args.set:
-        key, value = item.split("=", 1)
-        parser[key] = json.loads(value)
+    apply_overrides(parser, args.set)
     if "device" in parser:
         parser["device"] = "$torch.device('cpu')"
     os.makedirs(args.out, exist_ok=True)

@@ -1,0 +1,45 @@
+/**
+ * test/fixtures/zoo-parity/cases.json, the one list of zoo-parity bundles: read by the parity tests
+ * (test/helpers/zooParity.ts), bench/zoo.ts and tools/monai/make_zoo_fixtures.py.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoPath } from './shared.js';
+
+/** One entry of test/fixtures/zoo-parity/cases.json (read by make_zoo_fixtures.py too). */
+export interface ZooCase {
+  bundle: string;
+  config: string;
+  /** input image, relative to ../shared ... */
+  image?: string;
+  /** ... or relative to test/fixtures/zoo-parity (a small volume made for a bundle the shared ones do not fit) */
+  image_in_repo?: string;
+  /** the datalist's form: a list of paths, or of {image: path} */
+  datalist: 'paths' | 'dicts';
+  /** the config id holding the datalist (default "datalist") */
+  datalist_id?: string;
+  /** ids set to the input image's folder on both sides (e.g. a dataset_dir that SaveImaged's data_root_dir uses) */
+  image_dir_ids?: string[];
+  /** overrides both sizes need, for the MONAI in use (e.g. `~network_def#img_size`: null removes an id) */
+  compat?: Record<string, unknown>;
+  /** network_def overrides of the small committed network (`id#arg`: value) */
+  network?: Record<string, unknown>;
+  /** the output file, relative to output_dir, as MONAI and we write it */
+  output: string;
+  /** ONNX opset for the export, where the default (17) does not export the network */
+  opset?: number;
+  /** why this case has no committed fixture (it runs in the heavy test and the bench only) */
+  not_committed?: string;
+}
+
+export const ZOO_PARITY_DIR = repoPath('test', 'fixtures', 'zoo-parity');
+
+/** The cases, narrowed to the named bundles when `only` is given. */
+export function zooCases(only?: string[]): ZooCase[] {
+  const { cases } = JSON.parse(readFileSync(path.join(ZOO_PARITY_DIR, 'cases.json'), 'utf8')) as { cases: ZooCase[] };
+  return cases.filter((c) => !only || only.includes(c.bundle));
+}
+
+export function caseDatalist(c: ZooCase, image: string): unknown[] {
+  return c.datalist === 'dicts' ? [{ image }] : [image];
+}

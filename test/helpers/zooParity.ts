@@ -1,0 +1,119 @@
+/**
+ * The zoo-parity checks, one piece of code for the committed small-network fixtures (test/convert/zooParity.test.ts,
+ * in `npm test`) and for full-size networks made at run time with MONAI (test/heavy/zooParity.heavy.ts).
+ * A fixture folder is what tools/monai/make_zoo_fixtures.py writes: model.onnx, MONAI's segmentation.nii.gz,
+ * margin.f32.gz (MONAI's top-1 minus top-2 probability per output voxel), raw.f32.gz (MONAI's raw network
+ * output; absent where too large to commit) and provenance.json.
+ * Per case: `bundle convert` (the built CLI) on test/fixtures/zoo/<bundle>, the fixture's model.onnx dropped
+ * in, `bundle run` on the shared image; shape and affine exact, >= 99.99% voxels equal, every difference a
+ * near-tie; and, stage-wise, MONAI's raw output through our postprocessing gives MONAI's output exactly.
+ */
+import { expect } from 'chai';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { defaultRegistry } from '../../src/cli/registry.js';
+import { loadConfig } from '../../src/config/index.js';
+import { tensorToVolume } from '../../src/engine/tensors.js';
+import { readNifti } from '../../src/image/index.js';
+import type { Volume } from '../../src/image/Volume.js';
+import type { Transform } from '../../src/transforms/Transform.js';
+import { bundleCli } from '../cli/bundleCli.js';
+import { repoPath, sharedPath } from './shared.js';
+import { caseDatalist, ZOO_PARITY_DIR, type ZooCase, zooCases } from './zooCases.js';
+
+export { ZOO_PARITY_DIR } from './zooCases.js';
+
+interface Provenance {
+  margin: { shape: number[]; cap: number };
+  raw: { shape: number[]; absent?: string };
+}
+
+/** A near-tie: MONAI's two best class probabilities are closer than this. */
+export const NEAR_TIE = 1e-3;
+
+/** The cases of cases.json, narrowed by ZOO_PARITY=bundle,bundle when set. */
+export function zooParityCases(): ZooCase[] {
+  return zooCases(process.env.ZOO_PARITY?.split(','));
+}
+
+function readF32Gz(file: string): Float32Array {
+  const bytes = gunzipSync(readFileSync(file));
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+function differences(ours: Volume, monai: Volume): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < monai.data.length; i++) if (ours.data[i] !== monai.data[i]) out.push(i);
+  return out;
+}
+
+async function expectSameGeometry(oursFile: string, monaiFile: string): Promise<{ ours: Volume; monai: Volume }> {
+  expect(existsSync(oursFile), `${oursFile} was not written`).to.equal(true);
+  const [ours, monai] = await Promise.all([readNifti(oursFile), readNifti(monaiFile)]);
+  expect(ours.shape).to.deep.equal(monai.shape);
+  expect(ours.affine).to.deep.equal(monai.affine);
+  return { ours, monai };
+}
+
+/**
+ * Defines the mocha suite of one case. `fixture` returns the case's fixture folder (for the heavy test it makes
+ * it with MONAI first, and may skip); it runs in `before`, with the suite's context.
+ */
+export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => string): void {
+  describe(c.bundle, () => {
+    let work: string;
+    let image: string;
+    let dir: string;
+    let provenance: Provenance;
+    const config = () => path.join(work, 'converted', 'configs', c.config);
+
+    before(async function () {
+      image = c.image_in_repo ? path.join(ZOO_PARITY_DIR, c.image_in_repo) : sharedPath(this, ...c.image!.split('/'));
+      dir = fixture(this);
+      provenance = JSON.parse(readFileSync(path.join(dir, 'provenance.json'), 'utf8')) as Provenance;
+      work = mkdtempSync(path.join(tmpdir(), `zoo-parity-${c.bundle}-`));
+      const r = await bundleCli(['convert', repoPath('test', 'fixtures', 'zoo', c.bundle), path.join(work, 'converted')]);
+      expect(r.code, r.stderr + r.stdout).to.equal(0);
+      copyFileSync(path.join(dir, 'model.onnx'), path.join(work, 'converted', 'models', 'model.onnx'));
+    });
+    after(() => work && rmSync(work, { recursive: true, force: true }));
+
+    it(`bundle run gives MONAI's segmentation: same shape and affine, >= 99.99% voxels equal, differences near-ties (< ${NEAR_TIE})`, async () => {
+      const out = path.join(work, 'ours');
+      const r = await bundleCli(['run', '--config_file', config(), `--${c.datalist_id ?? 'datalist'}`, JSON.stringify(caseDatalist(c, image)),
+        ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, path.dirname(image)]), '--output_dir', out, '--quiet']);
+      expect(r.code, r.stderr).to.equal(0);
+      const { ours, monai } = await expectSameGeometry(path.join(out, c.output), path.join(dir, 'segmentation.nii.gz'));
+      const diff = differences(ours, monai);
+      const margin = readF32Gz(path.join(dir, 'margin.f32.gz'));
+      expect(margin.length, 'margin.f32.gz has one value per output voxel').to.equal(monai.data.length);
+      const ties = diff.filter((i) => margin[i]! < NEAR_TIE).length;
+      const widest = diff.reduce((m, i) => Math.max(m, margin[i]!), 0);
+      console.log(`      ${c.bundle}: ${diff.length} of ${monai.data.length} voxels differ, ${ties} of them near-ties (largest margin ${widest.toExponential(1)})`);
+      expect(diff.length / monai.data.length).to.be.at.most(1e-4);
+      expect(diff.filter((i) => !(margin[i]! < NEAR_TIE)).map((i) => `voxel ${i}: margin ${margin[i]}`)).to.deep.equal([]);
+    });
+
+    it('MONAI\'s raw network output through our postprocessing gives MONAI\'s output exactly', async function () {
+      if (provenance.raw.absent) {
+        console.log(`      (skipped: ${provenance.raw.absent}; the heavy test test/heavy/zooParity.heavy.ts checks it with MONAI)`);
+        this.skip();
+      }
+      const out = path.join(work, 'stagewise');
+      const loaded = await loadConfig({ configFiles: [config()], registry: defaultRegistry(), overrides: [
+        { id: 'output_dir', value: out },
+        ...(c.image_dir_ids ?? []).map((id) => ({ id, value: path.dirname(image) })),
+      ] });
+      const pre = (await loaded.resolve('preprocessing')) as Transform;
+      const post = (await loaded.resolve('postprocessing')) as Transform;
+      const sample = await pre.apply({ image });
+      const raw = readF32Gz(path.join(dir, 'raw.f32.gz'));
+      const pred = tensorToVolume({ type: 'float32', dims: [1, ...provenance.raw.shape], data: raw }, sample.image as Volume);
+      await post.apply({ ...sample, pred });
+      const { ours, monai } = await expectSameGeometry(path.join(out, c.output), path.join(dir, 'segmentation.nii.gz'));
+      expect(differences(ours, monai)).to.deep.equal([]);
+    });
+  });
+}
