@@ -2,8 +2,9 @@
  * Voxel-level parity of converted model-zoo bundles with MONAI. For each bundle: `bundle convert` on its
  * configs (test/fixtures/zoo), tools/monai/export_network.py with seeded random weights (--seed 0 --balance,
  * the same state dict saved for MONAI), tools/monai/reference.py (MONAI's ConfigParser and transforms, the
- * engine loop restated), then `bundle run` on the shared CT. Required: shape and affine exact, at least
- * 99.99% of voxels equal, each difference a near-tie of MONAI's probabilities; and, stage-wise, MONAI's raw
+ * engine loop restated), then `bundle run` on the shared CT (or a block of the shared T1 for an MR bundle).
+ * Required: shape and affine exact, at least 99.99% of voxels equal (a case may allow more, with its reason), each difference a near-tie of MONAI's
+ * probabilities (mapped through the inverse when they are in network space); and, stage-wise, MONAI's raw
  * network output fed into our postprocessing gives MONAI's output exactly.
  * The networks (about 19 MB for spleen's UNet) are too large to commit, so they are made here with MONAI
  * (../shared/tools/monai-python); without it the suite skips and says so.
