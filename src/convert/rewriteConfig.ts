@@ -5,6 +5,8 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { TARGET_KEY } from '../config/sigils.js';
+import { LAMBDA_ALTERNATIVES } from '../transforms/utility/Lambdad.js';
+import { labelMappingOf, type LabelMapping } from './labelMapping.js';
 import { translateExpression, type ConvertContext } from './translateExpression.js';
 
 export interface Problem {
@@ -78,6 +80,20 @@ export function rewriteConfig(text: string, format: 'json' | 'yaml', options: Re
         if (id.length === 1 && NETWORK_IDS.has(id[0]!) && short(target) !== 'OnnxNetwork') {
           note(idText, keyNode ?? node, `{"_target_": "${target}", ...}`, `the PyTorch network is replaced by OnnxNetwork reading ${options.network.path} (export it with tools/monai/export_network.py)`);
           return networkNode(doc, node, options.network);
+        }
+        const func = node.get('func');
+        if (short(target) === 'Lambdad' && typeof func === 'string') {
+          const mapping = labelMappingOf(func);
+          if (mapping) {
+            note(idText, keyNode ?? node, func, 'a label mapping: written as MONAI\'s MapLabelValued (orig_labels -> target_labels, other values kept)');
+            return mapLabelNode(doc, node, mapping);
+          }
+          problems.push({
+            file: options.file, line: lineOf(node.get('func', true) as Node), id: `${idText}::func`, original: func,
+            why: 'Lambdad runs a Python function, and this one is not the label-mapping form (torch.where(x == a, b, ... x)) that converts to MapLabelValued',
+            instead: `replace the item with named transforms: ${LAMBDA_ALTERNATIVES.join('; ')}`,
+          });
+          return undefined;
         }
         if (!target.startsWith('$') && !target.startsWith('@') && !options.knownTarget(target)) {
           problems.push({
@@ -157,6 +173,14 @@ export function rewriteConfig(text: string, format: 'json' | 'yaml', options: Re
   }
   const out = format === 'json' ? `${JSON.stringify(doc.toJS(), null, 4)}\n` : doc.toString();
   return { text: out, problems, notes };
+}
+
+function mapLabelNode(doc: Document, original: YAMLMap, mapping: LabelMapping): Node {
+  const value: Record<string, unknown> = { _target_: 'MapLabelValued' };
+  for (const key of ['keys', 'allow_missing_keys', '_desc_']) if (original.has(key)) value[key] = original.toJSON()[key];
+  value.orig_labels = mapping.origLabels;
+  value.target_labels = mapping.targetLabels;
+  return doc.createNode(value) as Node;
 }
 
 function networkNode(doc: Document, original: YAMLMap, network: NetworkSpec): Node {

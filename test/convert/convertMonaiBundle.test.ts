@@ -1,6 +1,6 @@
 /** `bundle convert` on real model-zoo bundle folders (configs only, test/fixtures/zoo). */
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -8,7 +8,10 @@ import { defaultRegistry } from '../../src/cli/registry.js';
 import { loadConfig } from '../../src/config/index.js';
 import { convertMonaiBundle } from '../../src/convert/convertMonaiBundle.js';
 import { BundleError } from '../../src/errors/index.js';
+import type { Volume } from '../../src/image/Volume.js';
+import type { Transform } from '../../src/transforms/Transform.js';
 import { repoPath } from '../helpers/shared.js';
+import { makeVolume } from '../transforms/volumes.js';
 
 const zoo = (name: string) => repoPath('test', 'fixtures', 'zoo', name);
 const registry = defaultRegistry();
@@ -67,10 +70,37 @@ describe('convert: model-zoo bundles', () => {
     const summary = convertMonaiBundle(zoo('brats_mri_segmentation'), out, options);
     const lambda = summary.problems.find((p) => p.id === 'postprocessing::transforms::3::func');
     expect(lambda, JSON.stringify(summary.problems)).to.include({ file: 'configs/inference.json', line: 103 });
-    expect(lambda!.why).to.match(/lambda/);
+    // x[[2]] > 0 selects channels: not the label-mapping form that becomes MapLabelValued
+    expect(lambda!.why).to.match(/not the label-mapping form/);
+    expect(lambda!.instead).to.match(/MapLabelValued/);
     const config = JSON.parse(readFileSync(path.join(out, 'configs', 'inference.json'), 'utf8'));
     expect(config.postprocessing.transforms[3].func).to.match(/^\$lambda x: torch\.where/);
   });
+
+  it('writes a label-mapping Lambdad as MONAI\'s MapLabelValued, which then maps as the lambda did', async () => {
+    const out = path.join(work, 'mapped');
+    const src = path.join(work, 'src');
+    mkdirSync(path.join(src, 'configs'), { recursive: true });
+    const lambda = { _target_: 'Lambdad', keys: 'pred', func: '$lambda x: torch.where(x == 1, 2, torch.where(2 == x, 3, np.where(x == 4, -1.5, x)))' };
+    writeFileSync(path.join(src, 'configs', 'inference.json'), JSON.stringify({ post: { _target_: 'Compose', transforms: [lambda] } }));
+    const summary = convertMonaiBundle(src, out, options);
+    expect(summary.problems).to.deep.equal([]);
+    const config = JSON.parse(readFileSync(path.join(out, 'configs', 'inference.json'), 'utf8'));
+    expect(config.post.transforms[0]).to.deep.equal({ _target_: 'MapLabelValued', keys: 'pred', orig_labels: [1, 2, 4], target_labels: [2, 3, -1.5] });
+    const post = (await (await loadConfig({ configFiles: [path.join(out, 'configs', 'inference.json')], registry })).resolve('post')) as Transform;
+    const pred = makeVolume([0, 1, 2, 3, 4], [1, 5, 1, 1]);
+    expect(Array.from(((await post.apply({ pred })).pred as Volume).data)).to.deep.equal([0, 2, 3, 3, -1.5]);
+  });
+
+  for (const func of ['$lambda x: torch.where(x > 1, 2, x)', '$lambda x: torch.where(x == 1, 2, 0)', '$lambda x, y: torch.where(x == 1, 2, x)', '$lambda x: torch.where(y == 1, 2, x)']) {
+    it(`reports ${func} (not a label mapping) instead of guessing`, () => {
+      const src = path.join(work, 'src');
+      mkdirSync(path.join(src, 'configs'), { recursive: true });
+      writeFileSync(path.join(src, 'configs', 'inference.json'), JSON.stringify({ post: { _target_: 'Lambdad', keys: 'pred', func } }));
+      const summary = convertMonaiBundle(src, path.join(work, 'out'), options);
+      expect(summary.problems.map((p) => [p.id, p.original])).to.deep.equal([['post::func', func]]);
+    });
+  }
 
   it('refuses a folder that is not a bundle, and a non-empty output folder, writing nothing', () => {
     expect(() => convertMonaiBundle(work, path.join(work, 'x'), options)).to.throw(BundleError).with.property('kind', 'config_file_not_found');

@@ -311,7 +311,33 @@ def slice_inferer():
     return cases
 
 
-GENERATORS = {"SliceInferer": slice_inferer, "Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def spacing():
+    """Spacingd on small int16 volumes with many zeros and opposite-sign neighbours (where float64 round-off
+    decides between exactly 0 and +-1e-13), then NormalizeIntensityd(nonzero), which tells the two apart;
+    plus torch.linspace(-1, 1, n) in float64, which affine_grid builds the sampling grid from."""
+    from monai.transforms import Compose, Spacingd
+
+    rng = np.random.default_rng(17)
+    img = (rng.integers(-3, 4, size=(1, 9, 8, 7)) * 100).astype(np.int16)
+    cases = []
+    for name, affine, args in [
+        ("upsample_ras", np.diag([3.0, 3.0, 3.0, 1.0]) + np.array([[0, 0, 0, -177.9563], [0, 0, 0, 11.319], [0, 0, 0, 94.3017], [0] * 4]), {"pixdim": [1.5, 1.5, 1.5]}),
+        ("mixed_flips", np.diag([-0.8, 1.2, 2.5, 1.0]) + np.array([[0, 0, 0, 40.5], [0, 0, 0, -20.25], [0, 0, 0, 7.0], [0] * 4]), {"pixdim": [0.5, 0.7, 1.0]}),
+        ("downsample", np.diag([0.976562, 0.976562, 1.25, 1.0]) + np.array([[0, 0, 0, -12.3], [0, 0, 0, 5.5], [0, 0, 0, -3.25], [0] * 4]), {"pixdim": [1.5, 2.0, 1.5]}),
+        ("nearest", np.diag([3.0, 3.0, 3.0, 1.0]), {"pixdim": [1.5, 1.2, 2.0], "mode": "nearest"}),
+        ("border", np.diag([1.0, 2.0, 3.0, 1.0]), {"pixdim": [0.7, 1.3, 1.1], "padding_mode": "border"}),
+    ]:
+        t = Compose([Spacingd(keys="image", **args), NormalizeIntensityd(keys="image", nonzero=True)])
+        x = monai.data.MetaTensor(torch.tensor(img.copy()), affine=torch.tensor(affine))
+        spaced = t.transforms[0]({"image": x})["image"]
+        normalized = t.transforms[1]({"image": spaced.clone()})["image"]
+        cases.append({"name": name, "args": {"keys": "image", **args}, "input": {"image": arr(img), "affine": affine.tolist()},
+                      "output": {"image": arr(spaced), "affine": affine_of(spaced), "normalized_nonzero": arr(normalized)}})
+    linspace = {str(n): torch.linspace(-1, 1, n, dtype=torch.float64).tolist() for n in [2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 59, 100, 201, 243]}
+    return {"Spacingd": cases, "torch_linspace": [{"name": "float64", "args": {}, "input": {}, "output": linspace}]}
+
+
+GENERATORS = {"Spacingd": spacing, "SliceInferer": slice_inferer, "Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):

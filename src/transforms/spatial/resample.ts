@@ -2,15 +2,17 @@
  * Resampling a channel-first volume onto another voxel grid, as MONAI's `spatial_resample` does with
  * torch's `grid_sample` (align_corners False, no compiled extension): output voxel j takes the value at the
  * continuous input index x = xform . j, where xform = inv(A_in) . A_out. Trilinear ("bilinear") or nearest
- * (round half to even, torch's nearbyint); "border" clamps x to [0, n-1], "zeros" gives 0 weight to taps
+ * (round half away from zero, as torch 1.13's 3-D grid_sample; newer torch rounds half to even); "border" clamps x to [0, n-1], "zeros" gives 0 weight to taps
  * outside the input. Coordinates and weights in float64; the output is float32 (MONAI's output dtype).
  *
- * Hot path: when xform has no off-diagonal terms (every axis-aligned resampling, e.g. Spacingd on a
- * non-oblique image) each output axis depends on one input axis, so indices and weights are tabulated per
- * axis once and the inner loop is only loads and multiply-adds. Oblique grids take the general path.
+ * Hot path: when xform has no off-diagonal terms each output axis depends on one input axis, so indices and
+ * weights are tabulated per axis once. When both affines are axis-aligned (Spacingd on a non-oblique image)
+ * the coordinates are torch's to the last bit (torchGrid.ts) and the taps are weighted and summed in
+ * grid_sample's order, so the output equals MONAI's bit for bit. Oblique grids take the general path.
  */
 import { allClose, identity, invert, multiply } from '../../image/geometry.js';
 import { checkVoxelBudget } from '../../util/limits.js';
+import { torchAxisCoordinates } from './torchGrid.js';
 import { cloneMat4, numel, withParts, type Mat4, type TypedArray, type Volume } from '../../image/Volume.js';
 
 export type InterpolationMode = 'bilinear' | 'nearest';
@@ -25,6 +27,11 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+/** Round half away from zero (C's std::round): torch 1.13's 3-D grid_sample nearest (2.5 -> 3, -0.5 -> -1). */
+export function roundHalfAway(x: number): number {
+  return Math.sign(x) * Math.floor(Math.abs(x) + 0.5);
+}
+
 /**
  * True when resampling from `srcAffine`/`srcShape` to `dstAffine`/`dstShape` would change nothing, by
  * MONAI's rule (`affine_unchanged` in spatial_resample): same shape, and the affines (or the index
@@ -36,24 +43,36 @@ export function resamplingIsIdentity(srcAffine: Mat4, srcShape: readonly number[
   return allClose(multiply(invert(srcAffine), dstAffine), identity(4), AFFINE_TOL);
 }
 
+/** The continuous input index sampled by each output index, per spatial axis (separable resampling). */
+export type AxisCoordinates = readonly [Float64Array, Float64Array, Float64Array];
+
 /**
  * Resamples `data` ([C, X, Y, Z], any dtype) to `outSpatialShape` through `xform` (output index ->
- * input index, 4x4). Returns float32 data of shape [C, ...outSpatialShape].
+ * input index, 4x4), or along precomputed per-axis coordinates. Returns float32 data of shape
+ * [C, ...outSpatialShape].
  */
 export function resample(
   data: TypedArray,
   shape: readonly number[],
-  xform: Mat4,
+  xform: Mat4 | AxisCoordinates,
   outSpatialShape: readonly number[],
   mode: InterpolationMode,
   paddingMode: PaddingMode,
 ): Float32Array {
-  const offDiagonal = [0, 1, 2].some((i) => [0, 1, 2].some((j) => i !== j && Math.abs(xform[i]![j]!) > 1e-12));
   // before allocating: relabelled voxel sizes (a CT claiming 24 mm voxels) make the target grid explode
   checkVoxelBudget([shape[0]!, ...outSpatialShape], 'the resampled grid would be');
   const out = new Float32Array(shape[0]! * numel(outSpatialShape));
-  if (offDiagonal) resampleGeneral(data, shape, xform, outSpatialShape, mode, paddingMode, out);
-  else resampleSeparable(data, shape, xform, outSpatialShape, mode, paddingMode, out);
+  if (xform[0] instanceof Float64Array) {
+    resampleSeparable(data, shape, xform as AxisCoordinates, outSpatialShape, mode, paddingMode, out);
+    return out;
+  }
+  const m = xform as Mat4;
+  const offDiagonal = [0, 1, 2].some((i) => [0, 1, 2].some((j) => i !== j && Math.abs(m[i]![j]!) > 1e-12));
+  if (offDiagonal) resampleGeneral(data, shape, m, outSpatialShape, mode, paddingMode, out);
+  else {
+    const coords = [0, 1, 2].map((i) => Float64Array.from({ length: outSpatialShape[i]! }, (_, j) => m[i]![i]! * j + m[i]![3]!));
+    resampleSeparable(data, shape, coords as unknown as AxisCoordinates, outSpatialShape, mode, paddingMode, out);
+  }
   return out;
 }
 
@@ -61,41 +80,40 @@ interface AxisTable {
   /** input element offsets (index * stride) of the low and high taps */
   lo: Int32Array;
   hi: Int32Array;
-  /** weights of the low and high taps (nearest: wLo 1 or 0 for an outside tap, wHi 0) */
+  /** whether each tap is inside the input (a tap outside adds nothing: "zeros" padding) */
+  inLo: Uint8Array;
+  inHi: Uint8Array;
+  /** torch's tap weights: (i0 + 1) - x and x - i0 */
   wLo: Float64Array;
   wHi: Float64Array;
 }
 
-function axisTable(n: number, scale: number, shift: number, count: number, stride: number, mode: InterpolationMode, padding: PaddingMode): AxisTable {
-  const t: AxisTable = { lo: new Int32Array(count), hi: new Int32Array(count), wLo: new Float64Array(count), wHi: new Float64Array(count) };
+function axisTable(n: number, coords: Float64Array, stride: number, mode: InterpolationMode, padding: PaddingMode): AxisTable {
+  const count = coords.length;
+  const t: AxisTable = { lo: new Int32Array(count), hi: new Int32Array(count), inLo: new Uint8Array(count), inHi: new Uint8Array(count), wLo: new Float64Array(count), wHi: new Float64Array(count) };
   for (let j = 0; j < count; j++) {
-    let x = scale * j + shift;
+    let x = coords[j]!;
     if (padding === 'border') x = Math.min(Math.max(x, 0), n - 1);
-    if (mode === 'nearest') {
-      const i = roundHalfEven(x);
-      const inside = i >= 0 && i <= n - 1;
-      t.lo[j] = (inside ? i : 0) * stride;
-      t.hi[j] = t.lo[j]!;
-      t.wLo[j] = inside ? 1 : 0;
-      t.wHi[j] = 0;
-      continue;
-    }
-    const i0 = Math.floor(x);
-    const w1 = x - i0;
-    const in0 = i0 >= 0 && i0 <= n - 1;
-    const in1 = i0 + 1 >= 0 && i0 + 1 <= n - 1;
-    t.lo[j] = (in0 ? i0 : in1 ? i0 + 1 : 0) * stride;
-    t.hi[j] = (in1 ? i0 + 1 : in0 ? i0 : 0) * stride;
-    t.wLo[j] = in0 ? 1 - w1 : 0;
-    t.wHi[j] = in1 ? w1 : 0;
+    const i0 = mode === 'nearest' ? roundHalfAway(x) : Math.floor(x);
+    t.inLo[j] = i0 >= 0 && i0 <= n - 1 ? 1 : 0;
+    t.inHi[j] = mode !== 'nearest' && i0 + 1 >= 0 && i0 + 1 <= n - 1 ? 1 : 0;
+    t.lo[j] = t.inLo[j] ? i0 * stride : 0;
+    t.hi[j] = t.inHi[j] ? (i0 + 1) * stride : 0;
+    t.wLo[j] = i0 + 1 - x;
+    t.wHi[j] = x - i0;
   }
   return t;
 }
 
+/**
+ * Axis-aligned resampling with torch's grid_sample_3d (CPU) arithmetic: the eight tap weights are
+ * products in torch's order and are summed in its order (tnw, tne, tsw, tse, bnw, bne, bsw, bse, torch's
+ * W axis being our last), skipping taps outside the input, in float64.
+ */
 function resampleSeparable(
   data: TypedArray,
   shape: readonly number[],
-  xform: Mat4,
+  coords: AxisCoordinates,
   outShape: readonly number[],
   mode: InterpolationMode,
   padding: PaddingMode,
@@ -103,46 +121,56 @@ function resampleSeparable(
 ): void {
   const [channels, nx, ny, nz] = shape as [number, number, number, number];
   const [ox, oy, oz] = outShape as [number, number, number];
-  const tx = axisTable(nx, xform[0]![0]!, xform[0]![3]!, ox, ny * nz, mode, padding);
-  const ty = axisTable(ny, xform[1]![1]!, xform[1]![3]!, oy, nz, mode, padding);
-  const tz = axisTable(nz, xform[2]![2]!, xform[2]![3]!, oz, 1, mode, padding);
+  const ta = axisTable(nx, coords[0], ny * nz, mode, padding);
+  const tb = axisTable(ny, coords[1], nz, mode, padding);
+  const tk = axisTable(nz, coords[2], 1, mode, padding);
   const inSize = nx * ny * nz;
   let o = 0;
   for (let c = 0; c < channels; c++) {
     const base = c * inSize;
     for (let a = 0; a < ox; a++) {
-      const xl = base + tx.lo[a]!;
-      const xh = base + tx.hi[a]!;
-      const wxl = tx.wLo[a]!;
-      const wxh = tx.wHi[a]!;
-      if (mode === 'nearest') {
-        for (let b = 0; b < oy; b++) {
-          const row = xl + ty.lo[b]!;
-          const wxy = wxl * ty.wLo[b]!;
-          if (wxy === 0) {
-            out.fill(0, o, o + oz);
-            o += oz;
-            continue;
-          }
-          for (let k = 0; k < oz; k++) out[o++] = tz.wLo[k] === 0 ? 0 : data[row + tz.lo[k]!]!;
-        }
-        continue;
-      }
+      const a0 = base + ta.lo[a]!;
+      const a1 = base + ta.hi[a]!;
+      const ia0 = ta.inLo[a]!;
+      const ia1 = ta.inHi[a]!;
+      const la = ta.wLo[a]!;
+      const ha = ta.wHi[a]!;
       for (let b = 0; b < oy; b++) {
-        const r00 = xl + ty.lo[b]!;
-        const r01 = xl + ty.hi[b]!;
-        const r10 = xh + ty.lo[b]!;
-        const r11 = xh + ty.hi[b]!;
-        const wyl = ty.wLo[b]!;
-        const wyh = ty.wHi[b]!;
+        const b0 = tb.lo[b]!;
+        const b1 = tb.hi[b]!;
+        const ib0 = tb.inLo[b]!;
+        const ib1 = tb.inHi[b]!;
+        const lb = tb.wLo[b]!;
+        const hb = tb.wHi[b]!;
+        if (mode === 'nearest') {
+          for (let k = 0; k < oz; k++) out[o++] = ia0 && ib0 && tk.inLo[k] ? data[a0 + b0 + tk.lo[k]!]! : 0;
+          continue;
+        }
         for (let k = 0; k < oz; k++) {
-          const zl = tz.lo[k]!;
-          const zh = tz.hi[k]!;
-          const wzl = tz.wLo[k]!;
-          const wzh = tz.wHi[k]!;
-          const v0 = wyl * (wzl * data[r00 + zl]! + wzh * data[r00 + zh]!) + wyh * (wzl * data[r01 + zl]! + wzh * data[r01 + zh]!);
-          const v1 = wyl * (wzl * data[r10 + zl]! + wzh * data[r10 + zh]!) + wyh * (wzl * data[r11 + zl]! + wzh * data[r11 + zh]!);
-          out[o++] = wxl * v0 + wxh * v1;
+          const k0 = tk.lo[k]!;
+          const k1 = tk.hi[k]!;
+          const ik0 = tk.inLo[k]!;
+          const ik1 = tk.inHi[k]!;
+          const lk = tk.wLo[k]!;
+          const hk = tk.wHi[k]!;
+          const ll = lk * lb;
+          const hl = hk * lb;
+          const lh = lk * hb;
+          const hh = hk * hb;
+          let v = 0;
+          if (ia0) {
+            if (ib0 && ik0) v += data[a0 + b0 + k0]! * (ll * la);
+            if (ib0 && ik1) v += data[a0 + b0 + k1]! * (hl * la);
+            if (ib1 && ik0) v += data[a0 + b1 + k0]! * (lh * la);
+            if (ib1 && ik1) v += data[a0 + b1 + k1]! * (hh * la);
+          }
+          if (ia1) {
+            if (ib0 && ik0) v += data[a1 + b0 + k0]! * (ll * ha);
+            if (ib0 && ik1) v += data[a1 + b0 + k1]! * (hl * ha);
+            if (ib1 && ik0) v += data[a1 + b1 + k0]! * (lh * ha);
+            if (ib1 && ik1) v += data[a1 + b1 + k1]! * (hh * ha);
+          }
+          out[o++] = v;
         }
       }
     }
@@ -182,9 +210,9 @@ function resampleGeneral(
             z = z < 0 ? 0 : z > nz - 1 ? nz - 1 : z;
           }
           if (mode === 'nearest') {
-            const i = roundHalfEven(x);
-            const j = roundHalfEven(y);
-            const l = roundHalfEven(z);
+            const i = roundHalfAway(x);
+            const j = roundHalfAway(y);
+            const l = roundHalfAway(z);
             const inside = i >= 0 && i < nx && j >= 0 && j < ny && l >= 0 && l < nz;
             out[o++] = inside ? data[base + i * sx + j * sy + l]! : 0;
             continue;
@@ -219,6 +247,12 @@ function resampleGeneral(
   }
 }
 
+/** Diagonal voxel sizes (none zero) plus a translation: the resampling is separable and torch-exact. */
+function axisAligned(m: Mat4): boolean {
+  const rest = m[3]![0] === 0 && m[3]![1] === 0 && m[3]![2] === 0 && m[3]![3] === 1;
+  return rest && [0, 1, 2].every((i) => m[i]![i] !== 0 && [0, 1, 2].every((j) => i === j || m[i]![j] === 0));
+}
+
 /**
  * A volume resampled onto (`dstAffine`, `dstSpatialShape`), or only cast to float32 when MONAI would not
  * resample (resamplingIsIdentity: the affine then stays the source's, as in MONAI). Records nothing.
@@ -235,7 +269,9 @@ export function resampleVolume(
     const data = volume.data instanceof Float32Array ? volume.data : Float32Array.from(volume.data);
     return withParts(volume, { data, dtype: 'float32' });
   }
-  const xform = multiply(invert(volume.affine), dstAffine);
-  const data = resample(volume.data, volume.shape, xform, dstSpatialShape, mode, paddingMode);
+  const coords = axisAligned(volume.affine) && axisAligned(dstAffine)
+    ? ([0, 1, 2].map((i) => torchAxisCoordinates(volume.affine[i]![i]!, volume.affine[i]![3]!, srcShape[i]!, dstAffine[i]![i]!, dstAffine[i]![3]!, dstSpatialShape[i]!)) as unknown as AxisCoordinates)
+    : multiply(invert(volume.affine), dstAffine);
+  const data = resample(volume.data, volume.shape, coords, dstSpatialShape, mode, paddingMode);
   return withParts(volume, { data, dtype: 'float32', shape: [volume.shape[0]!, ...dstSpatialShape], affine: cloneMat4(dstAffine) });
 }

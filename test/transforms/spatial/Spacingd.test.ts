@@ -90,10 +90,10 @@ describe('Spacingd', () => {
       expect([...up.data].map((v) => +v.toFixed(5))).to.deep.equal([0, 4, 8, 10]);
     });
 
-    it('nearest keeps label values and rounds ties half to even', async () => {
-      // 1 mm -> 0.5 mm (source index = j / 2: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2)
+    it('nearest keeps label values and rounds ties half away from zero (torch 1.13\'s 3-D grid_sample)', async () => {
+      // 1 mm -> 0.5 mm (source index = j / 2: 0.5 -> 1, 1.5 -> 2, 2.5 -> 3); MONAI 1.5 on torch 1.13 gives the same
       const out = await spaced(makeVolume([1, 2, 3, 4], [1, 4, 1, 1], 'uint8'), { pixdim: [0.5, 1, 1], mode: 'nearest' });
-      expect([...out.data]).to.deep.equal([1, 1, 2, 3, 3, 3, 4]);
+      expect([...out.data]).to.deep.equal([1, 2, 2, 3, 3, 4, 4]);
     });
 
     it('zeros padding gives taps outside the input weight 0 instead of clamping', async () => {
