@@ -101,7 +101,7 @@ function runOurs(c: Case, ctx: { models: string; patch: number; threads: number;
   const image = path.resolve(path.dirname(CASES_FILE), c.input_dict.image as string);
   const args = [CLI, 'run', '--bundle_root', path.join(repo, 'bundle'), '--output_dir', ctx.out, '--input_dict', JSON.stringify({ ...c.input_dict, image }),
     '--patch_size', JSON.stringify([ctx.patch, ctx.patch, ctx.patch])];
-  for (const g of ['encoder', 'class_head', 'point_head']) {
+  for (const g of ['encoder', 'point_decoder', 'class_decoder', 'class_head', 'point_head']) {
     args.push(`--network_def#${g}#path`, path.join(ctx.models, `${g}.onnx`), `--network_def#${g}#intra_op_num_threads`, String(ctx.threads));
   }
   for (const [key, value] of Object.entries(c.overrides ?? {})) args.push(`--${key}`, JSON.stringify(value));

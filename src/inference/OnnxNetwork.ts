@@ -27,14 +27,13 @@ export interface OnnxNetworkOptions extends SessionOptions {
   logger?: Logger;
   /** config id of the component, added to the location of every error */
   id?: string;
+  /** a missing file is `model_not_found` on first use, not at construction (a graph older exports lack) */
+  optional?: boolean;
 }
 
 /** The model file for the requested precision; a missing file is `model_not_found`. */
 export function modelFileFor(options: Pick<OnnxNetworkOptions, 'path' | 'precision' | 'fp16Path'>): string {
-  let file = options.path;
-  if (options.precision === 'fp16') {
-    file = options.fp16Path ?? path.join(path.dirname(options.path), `${path.basename(options.path, '.onnx')}_fp16.onnx`);
-  }
+  const file = modelFileName(options);
   if (!existsSync(file)) {
     const hint =
       options.precision === 'fp16' && !options.fp16Path
@@ -43,6 +42,11 @@ export function modelFileFor(options: Pick<OnnxNetworkOptions, 'path' | 'precisi
     throw new BundleError('model_not_found', `Model file ${file} does not exist.`, { hint, location: { file } });
   }
   return file;
+}
+
+function modelFileName(options: Pick<OnnxNetworkOptions, 'path' | 'precision' | 'fp16Path'>): string {
+  if (options.precision !== 'fp16') return options.path;
+  return options.fp16Path ?? path.join(path.dirname(options.path), `${path.basename(options.path, '.onnx')}_fp16.onnx`);
 }
 
 export class OnnxNetwork implements Network {
@@ -54,7 +58,7 @@ export class OnnxNetwork implements Network {
 
   constructor(options: OnnxNetworkOptions) {
     this.options = options;
-    this.modelPath = modelFileFor(options);
+    this.modelPath = options.optional ? modelFileName(options) : modelFileFor(options);
     this.name = path.basename(this.modelPath);
   }
 
@@ -79,6 +83,7 @@ export class OnnxNetwork implements Network {
   load(): Promise<void> {
     this.loading ??= Promise.resolve()
       .then(async () => {
+        if (this.options.optional) modelFileFor(this.options);
         const s = await getSession(this.modelPath, this.options, this.options.logger);
         this.loaded = s;
         for (const kind of ['input', 'output'] as const) this.mapping(kind);

@@ -31,6 +31,7 @@ interface OnnxNetworkArgs {
   fp16_path?: string;
   input_names?: NameMapping;
   output_names?: NameMapping;
+  optional?: boolean;
 }
 
 export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
@@ -58,6 +59,11 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
       fp16_path: { type: 'string', minLength: 1, description: 'the fp16 model, relative to the bundle root' },
       input_names: { ...nameMapping, description: 'model inputs to use, in order, or {name: model input name}' },
       output_names: { ...nameMapping, description: 'model outputs to use, in order, or {name: model output name}' },
+      optional: {
+        type: 'boolean',
+        default: false,
+        description: 'a missing file is reported when the network is first run, not when the config is built (graphs that older exports lack)',
+      },
     },
     required: ['path'],
     additionalProperties: false,
@@ -75,6 +81,7 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
         enableCpuMemArena: args.enable_cpu_mem_arena,
         inputNames: args.input_names,
         outputNames: args.output_names,
+        optional: args.optional,
         logger: context.logger,
         id: context.id,
       });

@@ -1,5 +1,5 @@
 /**
- * tools/vista3d/export_vista3d.py --check: exports a small seeded VISTA3D and compares the three ONNX graphs
+ * tools/vista3d/export_vista3d.py --check: exports a small seeded VISTA3D and compares the five ONNX graphs
  * (run by onnxruntime-node when Python has no onnxruntime) with PyTorch. Needs Python with torch and MONAI:
  * MONAI_PYTHON, else ../shared/tools/monai-python; skips with a message without them (CI has no MONAI).
  */
@@ -37,9 +37,9 @@ describe('export_vista3d.py --check', function () {
       expect(run.status, run.stderr.slice(-2000)).to.equal(0);
       const checks = run.stdout.split('\n').filter((l) => l.startsWith('check '));
       console.log(checks.map((l) => `      ${l}`).join('\n'));
-      expect(checks).to.have.length(9); // encoder, class head K=1/3, point head N=1..3 x zero-shot
+      expect(checks).to.have.length(11); // encoder, point and class decoders, class head K=1/3, point head N=1..3 x zero-shot
       expect(checks.every((l) => / ok \[/.test(l))).to.equal(true);
-      const mb = ['encoder', 'class_head', 'point_head'].reduce((s, g) => s + statSync(path.join(out, `${g}.onnx`)).size, 0) / 1024 ** 2;
+      const mb = ['encoder', 'point_decoder', 'class_decoder', 'class_head', 'point_head'].reduce((s, g) => s + statSync(path.join(out, `${g}.onnx`)).size, 0) / 1024 ** 2;
       expect(mb).to.be.below(5);
     } finally {
       rmSync(out, { recursive: true, force: true });

@@ -32,7 +32,7 @@ const cases = JSON.parse(readFileSync(path.join(FIXTURES, 'cases.json'), 'utf8')
 function smallNetwork(): string[] {
   const models = path.join(FIXTURES, 'models');
   return [
-    ...['encoder', 'class_head', 'point_head'].flatMap((g) => [`--network_def#${g}#path`, path.join(models, `${g}.onnx`)]),
+    ...['encoder', 'point_decoder', 'class_decoder', 'class_head', 'point_head'].flatMap((g) => [`--network_def#${g}#path`, path.join(models, `${g}.onnx`)]),
     '--patch_size',
     '[64,64,64]',
   ];

@@ -180,6 +180,19 @@ describe('inference/OnnxNetwork', () => {
     expect(err.location).to.include({ id: 'network' });
   });
 
+  it('optional: a missing file builds, and is model_not_found with the file and id when first run', async () => {
+    const net = onnxNetworkEntry.create({ path: 'models/missing.onnx', optional: true }, context());
+    let err: any;
+    try {
+      await net.load!();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.have.property('kind', 'model_not_found');
+    expect(err.message).to.contain(path.join(dir, 'models', 'missing.onnx'));
+    expect(err.location).to.include({ id: 'network' });
+  });
+
   it('says where the fp16 sibling was looked for when it is absent', () => {
     expect(() => onnxNetworkEntry.create({ path: 'add.onnx', precision: 'fp16' }, context()))
       .to.throw(/add_fp16\.onnx/)

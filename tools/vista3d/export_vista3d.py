@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Export the real VISTA3D network to the bundle's three-graph ONNX contract (bundle/docs/README.md, spec 8).
+"""Export the real VISTA3D network to the bundle's five-graph ONNX contract (bundle/docs/README.md, spec 8).
 
 For users who have MONAI (>= 1.4), PyTorch, onnx (and optionally onnxruntime) and the VISTA3D checkpoint
 (model-zoo bundle `vista3d`, models/model.pt, NVIDIA NCLS v1 licence):
@@ -7,10 +7,17 @@ For users who have MONAI (>= 1.4), PyTorch, onnx (and optionally onnxruntime) an
     python tools/vista3d/export_vista3d.py --checkpoint /path/to/vista3d/models/model.pt --output bundle/models
 
 Writes, replacing the demo network:
-  encoder.onnx     image [b, 1, X, Y, Z] -> feat_point, feat_auto [b, 48, X, Y, Z]   (both decoders in one graph)
-  class_head.onnx  feat_auto [1, 48, X, Y, Z], class_ids int64 [K, 1] -> logits [1, K, X, Y, Z]
-  point_head.onnx  feat_point [1, 48, X, Y, Z], coords float32 [K, N, 3], labels int64 [K, N], zeroshot bool [K]
-                   -> logits [1, K, X, Y, Z]
+  encoder.onnx        image [b, 1, X, Y, Z] -> down0 .. down4 (the SegResEncoder levels, full resolution first)
+  point_decoder.onnx  down0 .. down4 -> feat_point [b, 48, X, Y, Z]       (SegResNetDS2's point branch)
+  class_decoder.onnx  down0 .. down4 -> class_features [b, 48, X, Y, Z]   (its label branch + the class head's
+                      image_post_mapping, which does not depend on the class ids)
+  class_head.onnx     class_features [1, 48, X, Y, Z], class_ids int64 [K, 1] -> logits [1, K, X, Y, Z]
+  point_head.onnx     feat_point [1, 48, X, Y, Z], coords float32 [K, N, 3], labels int64 [K, N], zeroshot bool [K]
+                      -> logits [1, K, X, Y, Z]
+
+Why split so: MONAI's VISTA3D.forward runs only the decoder branch a prompt needs (label prompts the label branch,
+clicks the point branch), and the class head's convolutions once per window, not once per chunk of class ids.
+Each weight is in exactly one file (the encoder's 784 MB at full size).
 
 Why the point head is wrapped: a plain export of PointMappingSAM.forward fails (torch.vstack is not exportable,
 the boolean-mask in-place updates of the click embedding break at run time in onnxruntime, and the Python loops
@@ -34,27 +41,56 @@ from torch import nn
 
 
 class EncoderExport(nn.Module):
-    """image -> (feat_point, feat_auto): the SegResEncoder and both decoders."""
+    """image -> down0 .. down4: the SegResEncoder's down path only (the trunk shared by both decoders)."""
 
     def __init__(self, net):
         super().__init__()
-        self.image_encoder = net.image_encoder
+        self.encoder = net.image_encoder.encoder
 
     def forward(self, image):
-        feat_point, feat_auto = self.image_encoder(image, with_point=True, with_label=True)
-        return feat_point, feat_auto
+        return tuple(self.encoder(image))
+
+
+class DecoderExport(nn.Module):
+    """down0 .. down4 -> one decoder branch of SegResNetDS2 (its forward with dsdepth 1), for one prompt mode.
+
+    branch "point": up_layers -> feat_point. branch "class": up_layers_auto -> feat_auto, then the class head's
+    image_post_mapping (two residual conv blocks, independent of the class ids) -> class_features, so that the
+    per-chunk class head is only the class-embedding MLP and one matrix product.
+    """
+
+    def __init__(self, net, branch):
+        super().__init__()
+        encoder = net.image_encoder
+        if encoder.dsdepth != 1:
+            raise SystemExit(f"export needs dsdepth 1 (VISTA3D's), the network has {encoder.dsdepth}")
+        self.layers = encoder.up_layers if branch == "point" else encoder.up_layers_auto
+        self.post = net.class_head.image_post_mapping if branch == "class" else None
+
+    def forward(self, *downs):
+        x_down = list(downs)[::-1]
+        x = x_down.pop(0)
+        for i, level in enumerate(self.layers):
+            x = level["blocks"](level["upsample"](x) + x_down[i])
+        x = self.layers[-1]["head"](x)
+        return self.post(x) if self.post is not None else x
 
 
 class ClassHeadExport(nn.Module):
-    """(feat_auto, class_ids [K, 1]) -> logits [1, K, ...]; the head returns [K, 1, ...]."""
+    """(class_features, class_ids [K, 1]) -> logits [1, K, ...]: ClassMappingClassify.forward after image_post_mapping."""
 
     def __init__(self, net):
         super().__init__()
         self.class_head = net.class_head
 
-    def forward(self, feat_auto, class_ids):
-        logits, _ = self.class_head(feat_auto, class_ids)
-        return logits.transpose(0, 1)
+    def forward(self, class_features, class_ids):
+        h = self.class_head
+        embedding = h.class_embeddings(class_ids)  # [K, 1, C]
+        if h.use_mlp:
+            embedding = h.mlp(embedding)
+        c = class_features.shape[1]
+        logits = embedding.squeeze(1) @ class_features.reshape(1, c, -1)  # [1, K, voxels]
+        return logits.reshape(1, class_ids.shape[0], *class_features.shape[2:])
 
 
 class PointHeadExport(nn.Module):
@@ -127,23 +163,44 @@ def load_network(checkpoint, arch="vista3d132", seed=None):
     return net.eval()
 
 
+DOWN = [f"down{i}" for i in range(5)]
+GRAPHS = ["encoder.onnx", "point_decoder.onnx", "class_decoder.onnx", "class_head.onnx", "point_head.onnx"]
+
+
+def features(net, image):
+    """PyTorch eager values of every graph boundary for one patch: downs, feat_point, class_features."""
+    downs = EncoderExport(net)(image)
+    return downs, DecoderExport(net, "point")(*downs), DecoderExport(net, "class")(*downs)
+
+
 def export(net, folder, patch, opset):
     os.makedirs(folder, exist_ok=True)
     p = patch
     image = torch.rand(1, 1, p, p, p)
     spatial = {2: "x", 3: "y", 4: "z"}
+    # the deeper levels' sizes follow from the patch: name them apart so onnxruntime does not assume them equal
+    level = lambda i: {0: "batch", 2: f"x{i}", 3: f"y{i}", 4: f"z{i}"}  # noqa: E731
+    batched = {0: "batch", **spatial}
     with torch.no_grad():
-        feat_point, feat_auto = EncoderExport(net)(image)
+        downs, feat_point, class_features = features(net, image)
+        if len(downs) != len(DOWN):
+            raise SystemExit(f"export expects an encoder with {len(DOWN)} levels, this one has {len(downs)}")
         torch.onnx.export(
             EncoderExport(net), (image,), os.path.join(folder, "encoder.onnx"), opset_version=opset,
-            input_names=["image"], output_names=["feat_point", "feat_auto"],
-            dynamic_axes={"image": {0: "batch", **spatial}, "feat_point": {0: "batch", **spatial}, "feat_auto": {0: "batch", **spatial}},
+            input_names=["image"], output_names=DOWN,
+            dynamic_axes={"image": batched, **{name: level(i) for i, name in enumerate(DOWN)}},
         )
+        for branch, output in (("point", "feat_point"), ("class", "class_features")):
+            torch.onnx.export(
+                DecoderExport(net, branch), tuple(downs), os.path.join(folder, f"{branch}_decoder.onnx"), opset_version=opset,
+                input_names=DOWN, output_names=[output],
+                dynamic_axes={**{name: level(i) for i, name in enumerate(DOWN)}, output: batched},
+            )
         ids = torch.tensor([[1], [3]], dtype=torch.int64)  # export with K = 2 so that K stays dynamic
         torch.onnx.export(
-            ClassHeadExport(net), (feat_auto, ids), os.path.join(folder, "class_head.onnx"), opset_version=opset,
-            input_names=["feat_auto", "class_ids"], output_names=["logits"],
-            dynamic_axes={"feat_auto": spatial, "class_ids": {0: "K"}, "logits": {1: "K", **spatial}},
+            ClassHeadExport(net), (class_features, ids), os.path.join(folder, "class_head.onnx"), opset_version=opset,
+            input_names=["class_features", "class_ids"], output_names=["logits"],
+            dynamic_axes={"class_features": spatial, "class_ids": {0: "K"}, "logits": {1: "K", **spatial}},
         )
         coords = torch.tensor([[[p / 2, p / 2, p / 2], [p / 4, p / 4, p / 4]]], dtype=torch.float32)
         labels = torch.tensor([[1, 0]], dtype=torch.int64)
@@ -156,23 +213,32 @@ def export(net, folder, patch, opset):
 
 
 def check_cases(net, patch):
-    """Graph inputs and PyTorch eager outputs on a random patch: K = 1 and 3 ids, N = 1..3 clicks, zero-shot on/off."""
+    """Graph inputs and PyTorch eager outputs on a random patch: K = 1 and 3 ids, N = 1..3 clicks, zero-shot on/off.
+
+    The references are MONAI's own modules (SegResNetDS2.forward per branch, ClassMappingClassify.forward,
+    PointMappingSAM.forward), not the export wrappers: this checks the re-expressions too.
+    """
     torch.manual_seed(0)
     image = torch.rand(1, 1, patch, patch, patch)
     cases = []
     with torch.no_grad():
-        fp, fa = EncoderExport(net)(image)
-        cases.append(("encoder", "encoder.onnx", {"image": image}, [fp, fa]))
+        downs, fp_split, cf = features(net, image)
+        fp, _ = net.image_encoder(image, with_point=True, with_label=False)
+        _, fa = net.image_encoder(image, with_point=False, with_label=True)
+        cases.append(("encoder", "encoder.onnx", {"image": image}, list(downs)))
+        down_feeds = dict(zip(DOWN, downs))
+        cases.append(("point decoder", "point_decoder.onnx", down_feeds, [fp]))
+        cases.append(("class decoder", "class_decoder.onnx", down_feeds, [net.class_head.image_post_mapping(fa)]))
         for ids in ([[3]], [[1], [3], [21]]):
             t = torch.tensor(ids, dtype=torch.int64)
-            cases.append((f"class head K={len(ids)}", "class_head.onnx", {"feat_auto": fa, "class_ids": t}, [ClassHeadExport(net)(fa, t)]))
+            ref = net.class_head(fa, t)[0].transpose(0, 1)
+            cases.append((f"class head K={len(ids)}", "class_head.onnx", {"class_features": cf, "class_ids": t}, [ref]))
         for n in (1, 2, 3):
             for zs in (False, True):
                 coords = torch.rand(1, n, 3) * (patch - 1)
                 labels = torch.tensor([[1, 0, -1][:n]], dtype=torch.int64)
-                # the original PointMappingSAM.forward, not the export wrapper: this checks the re-expression too
                 ref = net.point_head(fp, coords, labels, class_vector=torch.tensor([140 if zs else 3])).transpose(0, 1)
-                feeds = {"feat_point": fp, "coords": coords, "labels": labels, "zeroshot": torch.tensor([zs])}
+                feeds = {"feat_point": fp_split, "coords": coords, "labels": labels, "zeroshot": torch.tensor([zs])}
                 cases.append((f"point head N={n} zeroshot={zs}", "point_head.onnx", feeds, [ref]))
     return cases
 
@@ -248,7 +314,7 @@ def main():
     source.add_argument("--random", choices=["small", "vista3d132"], help="seeded random weights instead of a checkpoint (tests, benchmarks)")
     parser.add_argument("--seed", type=int, default=0, help="seed for --random")
     parser.add_argument("--save-weights", help="also write the network's state dict here (.pt), e.g. for tools/vista3d/monai_reference.py")
-    parser.add_argument("--output", default="bundle/models", help="folder for the three .onnx files")
+    parser.add_argument("--output", default="bundle/models", help="folder for the five .onnx files")
     parser.add_argument("--patch", type=int, default=128, help="patch edge used at export (the point head's constants depend on it)")
     parser.add_argument("--opset", type=int, default=17)
     parser.add_argument("--check", action="store_true", help="compare onnxruntime with PyTorch afterwards; exit 1 on a mismatch")
@@ -259,7 +325,7 @@ def main():
         torch.save(net.state_dict(), args.save_weights)
         print(f"wrote {args.save_weights}")
     export(net, args.output, args.patch, args.opset)
-    print(f"wrote encoder.onnx, class_head.onnx, point_head.onnx to {args.output}")
+    print(f"wrote {', '.join(GRAPHS)} to {args.output}")
     if args.check and not check(net, args.output, args.patch, args.tolerance):
         raise SystemExit("export check failed: onnxruntime and PyTorch disagree (see above)")
 

@@ -1,13 +1,14 @@
 /**
- * Builds the VISTA3D demo network: three ONNX graphs with exactly VISTA3D's ONNX contract (spec section 8), from
+ * Builds the VISTA3D demo network: five ONNX graphs with exactly VISTA3D's ONNX contract (spec section 8), from
  * the hand-chosen weights of demoWeights.ts. Deterministic: the same bytes on every run.
  *
  *   npx tsx tools/vista3d/make_demo_network.ts [output folder, default bundle/models]
  *
- * - encoder.onnx: image [b, 1, X, Y, Z] (scaled CT in [0, 1]) -> feat_point, feat_auto [b, 16, X, Y, Z]: the CT
- *   smoothed (separable 5-tap Gaussian, edge padding), then 16 soft Hounsfield bands (differences of sigmoids,
- *   summing to 1 at each voxel).
- * - class_head.onnx: feat_auto, class_ids int64 [K, 1] -> logits [1, K, X, Y, Z] = table[id] . features, with a
+ * - encoder.onnx: image [b, 1, X, Y, Z] (scaled CT in [0, 1]) -> bands [b, 16, X, Y, Z]: the CT smoothed
+ *   (separable 5-tap Gaussian, edge padding), then 16 soft Hounsfield bands (differences of sigmoids, summing to
+ *   1 at each voxel).
+ * - point_decoder.onnx, class_decoder.onnx: bands -> feat_point, class_features (the bands unchanged).
+ * - class_head.onnx: class_features, class_ids int64 [K, 1] -> logits [1, K, X, Y, Z] = table[id] . features, with a
  *   512-row table that is +8 on the bands of the class's HU range and -8 elsewhere.
  * - point_head.onnx: feat_point, coords float32 [K, N, 3] (patch-local voxels), labels int64 [K, N], zeroshot bool
  *   [K] -> logits [1, K, X, Y, Z] = 8 * (sum over clicks of sign * falloff * similarity - threshold), where sign is
@@ -63,25 +64,32 @@ export function buildEncoder(): Uint8Array {
   }
   g.initializer('band_w', w2, [C, edges, 1, 1, 1]);
   g.initializer('band_b', b2, [C]);
-  g.node('Conv', ['above', 'band_w', 'band_b'], ['feat_auto'], { kernel_shape: [1, 1, 1] });
-  g.node('Identity', ['feat_auto'], ['feat_point']);
-  g.output('feat_point', 'float32', ['batch', C, 'x', 'y', 'z']);
-  g.output('feat_auto', 'float32', ['batch', C, 'x', 'y', 'z']);
+  g.node('Conv', ['above', 'band_w', 'band_b'], ['bands'], { kernel_shape: [1, 1, 1] });
+  g.output('bands', 'float32', ['batch', C, 'x', 'y', 'z']);
+  return g.toModel({ opset: OPSET, ...PRODUCER, docString: DOC });
+}
+
+/** Both demo decoders pass the bands on unchanged (the real ones are SegResNetDS2's two up paths). */
+function buildDecoder(output: 'feat_point' | 'class_features'): Uint8Array {
+  const g = new GraphBuilder(`vista3d_demo_${output === 'feat_point' ? 'point' : 'class'}_decoder`);
+  g.input('bands', 'float32', ['batch', C, 'x', 'y', 'z']);
+  g.node('Identity', ['bands'], [output]);
+  g.output(output, 'float32', ['batch', C, 'x', 'y', 'z']);
   return g.toModel({ opset: OPSET, ...PRODUCER, docString: DOC });
 }
 
 export function buildClassHead(): Uint8Array {
   const g = new GraphBuilder('vista3d_demo_class_head');
-  g.input('feat_auto', 'float32', [1, C, 'x', 'y', 'z']);
+  g.input('class_features', 'float32', [1, C, 'x', 'y', 'z']);
   g.input('class_ids', 'int64', ['K', 1]);
   g.initializer('class_embeddings', classTable(), [512, C]);
   g.node('Gather', ['class_embeddings', 'class_ids'], ['embedding'], { axis: 0 });
   g.constant('kc_shape', 'int64', [2], [-1, C]);
   g.node('Reshape', ['embedding', 'kc_shape'], ['weights']);
   g.constant('cv_shape', 'int64', [2], [C, -1]);
-  g.node('Reshape', ['feat_auto', 'cv_shape'], ['features']);
+  g.node('Reshape', ['class_features', 'cv_shape'], ['features']);
   g.node('MatMul', ['weights', 'features'], ['flat_logits']);
-  g.node('Shape', ['feat_auto'], ['spatial'], { start: 2 });
+  g.node('Shape', ['class_features'], ['spatial'], { start: 2 });
   g.node('Shape', ['class_ids'], ['k'], { start: 0, end: 1 });
   g.constant('one', 'int64', [1], [1]);
   g.node('Concat', ['one', 'k', 'spatial'], ['out_shape'], { axis: 0 });
@@ -203,9 +211,15 @@ function bandAffinity(): Float32Array {
   return s;
 }
 
-export const DEMO_FILES = { 'encoder.onnx': buildEncoder, 'class_head.onnx': buildClassHead, 'point_head.onnx': buildPointHead } as const;
+export const DEMO_FILES = {
+  'encoder.onnx': buildEncoder,
+  'point_decoder.onnx': () => buildDecoder('feat_point'),
+  'class_decoder.onnx': () => buildDecoder('class_features'),
+  'class_head.onnx': buildClassHead,
+  'point_head.onnx': buildPointHead,
+} as const;
 
-/** Writes the three graphs into `folder`; returns the files written. */
+/** Writes the five graphs into `folder`; returns the files written. */
 export function writeDemoNetwork(folder: string): string[] {
   mkdirSync(folder, { recursive: true });
   return Object.entries(DEMO_FILES).map(([name, build]) => {

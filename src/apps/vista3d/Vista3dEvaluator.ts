@@ -30,7 +30,7 @@ export interface Vista3dEvaluatorOptions extends Omit<EvaluatorOptions, 'network
   hyperKwargs: HyperKwargs;
 }
 
-/** The base class wants a single-graph network; VISTA3D's three graphs are driven by `iteration` instead. */
+/** The base class wants a single-graph network; VISTA3D's graphs are driven by `iteration` instead. */
 const threeGraphs: Predictor = () => {
   throw new BundleError('internal', 'Vista3dEvaluator runs its network through Vista3dInferer only.');
 };

@@ -1,5 +1,5 @@
 /**
- * Class-head features (`feat_auto`) of each window batch, kept between the passes of everything mode so that
+ * Class-head features (`class_features`, or a three-graph export's `feat_auto`) of each window batch, kept between the passes of everything mode so that
  * the encoder runs once per window however many passes the stitch budget forces. The features go to a
  * temporary file, not to memory (48 channels of a 128³ window are 400 MB; the operating system's page cache
  * keeps what fits), and the file is removed by `close`.
@@ -12,7 +12,7 @@ import type { Tensor } from '../../inference/types.js';
 import type { Features } from './network.js';
 
 /** The point head is never called on class-ids-only passes: cached features carry no point features. */
-const NO_POINT_FEATURES: Tensor = { type: 'float32', dims: [0], data: new Float32Array(0) };
+const noPointFeatures = (): Promise<Tensor> => Promise.reject(new BundleError('internal', 'Cached VISTA3D features hold no point features.'));
 
 interface Entry {
   offset: number;
@@ -29,9 +29,12 @@ export class FeatureCache {
   /** The cached features of `key`, or `encode()`'s, stored for later passes. */
   async get(key: string, encode: () => Promise<Features>): Promise<Features> {
     const entry = this.entries.get(key);
-    if (entry) return { featAuto: this.read(entry), featPoint: NO_POINT_FEATURES };
+    if (entry) {
+      const tensor = this.read(entry);
+      return { classFeatures: async () => tensor, pointFeatures: noPointFeatures };
+    }
     const features = await encode();
-    this.write(key, features.featAuto);
+    this.write(key, await features.classFeatures());
     return features;
   }
 

@@ -1,5 +1,5 @@
 /**
- * What MONAI's `VISTA3D.forward` does for one patch (spec 3.4), over the three graphs of network.ts:
+ * What MONAI's `VISTA3D.forward` does for one patch (spec 3.4), over the graphs of network.ts:
  * clicks are moved into the patch and kept only strictly inside it (`start < p < stop`, label -1 dropped);
  * no class ids and no click left -> a constant -9999 map; class ids -> class head, plus point head and
  * connected_components_combine when clicks remain; clicks only -> point head (zero-shot flag for ids > 132),

@@ -1,7 +1,8 @@
 /**
  * Tiny VISTA3D graphs with the section-8 contract whose outputs can be worked out by hand (patch P = 16,
  * one feature channel):
- * - encoder: feat_point = feat_auto = image;
+ * - encoder: feat_point = feat_auto = image (three-graph export), or down0 = image with decoders passing it on
+ *   as feat_point and class_features (five-graph export, `split`);
  * - class head: logit_k(v) = 0.004 - |v - id_k / 200|, i.e. class id k lights up where the image value is
  *   within 0.004 of id_k / 200;
  * - point head: logit(x) = sum over clicks of s_n · max(r² - |x - c_n|², 0) - 0.5, with s = +1 for labels 1/3,
@@ -26,9 +27,27 @@ export function encoderModel(): Uint8Array {
   return g.toModel({ opset: 17 });
 }
 
-export function classHeadModel(): Uint8Array {
+/** The five-graph contract's decoders for the fake: `down0` (the image) passed on as `output`. */
+export function decoderModel(output: 'feat_point' | 'class_features'): Uint8Array {
+  const g = new GraphBuilder(`${output}_decoder`);
+  g.input('down0', 'float32', ['b', 1, P, P, P]);
+  g.node('Identity', ['down0'], [output]);
+  g.output(output, 'float32', ['b', 1, P, P, P]);
+  return g.toModel({ opset: 17 });
+}
+
+function splitEncoderModel(): Uint8Array {
+  const g = new GraphBuilder('encoder');
+  g.input('image', 'float32', ['b', 1, P, P, P]);
+  g.node('Identity', ['image'], ['down0']);
+  g.output('down0', 'float32', ['b', 1, P, P, P]);
+  return g.toModel({ opset: 17 });
+}
+
+/** `input` is feat_auto for the three-graph contract, class_features for the five-graph one. */
+export function classHeadModel(input = 'feat_auto'): Uint8Array {
   const g = new GraphBuilder('class_head');
-  g.input('feat_auto', 'float32', [1, 1, P, P, P]);
+  g.input(input, 'float32', [1, 1, P, P, P]);
   g.input('class_ids', 'int64', ['K', 1]);
   g.constant('div', 'float32', [], [200]);
   g.constant('shape', 'int64', [5], [1, -1, 1, 1, 1]);
@@ -36,7 +55,7 @@ export function classHeadModel(): Uint8Array {
   g.node('Cast', ['class_ids'], ['ids_f'], { to: 1 });
   g.node('Div', ['ids_f', 'div'], ['centre']);
   g.node('Reshape', ['centre', 'shape'], ['centre5']);
-  g.node('Sub', ['feat_auto', 'centre5'], ['d']);
+  g.node('Sub', [input, 'centre5'], ['d']);
   g.node('Abs', ['d'], ['ad']);
   g.node('Sub', ['margin', 'ad'], ['logits']);
   g.output('logits', 'float32', [1, 'K', P, P, P]);
@@ -141,14 +160,21 @@ export interface FakeVista {
   encoder: CountingSession;
   classHead: CountingSession;
   pointHead: CountingSession;
+  /** the decoders of the five-graph contract (`split`), else null */
+  pointDecoder: CountingSession | null;
+  classDecoder: CountingSession | null;
 }
 
-export function fakeVista(options: { maxPromptSize?: number } = {}): FakeVista {
-  const encoder = new CountingSession('encoder', encoderModel());
-  const classHead = new CountingSession('class_head', classHeadModel());
+/** The fake VISTA3D: three graphs, or with `split` five (an encoder giving down0 = image, Identity decoders). */
+export function fakeVista(options: { maxPromptSize?: number; split?: boolean } = {}): FakeVista {
+  const split = options.split ?? false;
+  const encoder = new CountingSession('encoder', split ? splitEncoderModel() : encoderModel());
+  const classHead = new CountingSession('class_head', classHeadModel(split ? 'class_features' : 'feat_auto'));
   const pointHead = new CountingSession('point_head', pointHeadModel());
-  const network = new Vista3dNetwork({ encoder, classHead, pointHead, maxPromptSize: options.maxPromptSize ?? null });
-  return { network, encoder, classHead, pointHead };
+  const pointDecoder = split ? new CountingSession('point_decoder', decoderModel('feat_point')) : null;
+  const classDecoder = split ? new CountingSession('class_decoder', decoderModel('class_features')) : null;
+  const network = new Vista3dNetwork({ encoder, classHead, pointHead, pointDecoder, classDecoder, maxPromptSize: options.maxPromptSize ?? null });
+  return { network, encoder, classHead, pointHead, pointDecoder, classDecoder };
 }
 
 /** The class-head logit of id at value v, in float32 as the graph computes it. */

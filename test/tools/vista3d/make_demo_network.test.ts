@@ -1,5 +1,5 @@
 /**
- * The VISTA3D demo network: the committed ONNX files are what the script builds, and the three graphs keep
+ * The VISTA3D demo network: the committed ONNX files are what the script builds, and the five graphs keep
  * VISTA3D's contract (names, shapes, dynamic K and N) and behave as documented (bands, class ranges, clicks).
  */
 import { expect } from 'chai';
@@ -27,7 +27,7 @@ function patch(lowHu: number, highHu: number): Tensor {
 }
 
 async function features(image: Tensor): Promise<Tensor> {
-  return (await runModel(buildEncoder(), { image })).feat_auto!;
+  return (await runModel(buildEncoder(), { image })).bands!;
 }
 
 async function clickLogits(feat: Tensor, points: number[][], labels: number[], zeroshot = false): Promise<Float32Array> {
@@ -56,16 +56,19 @@ describe('tools/vista3d/make_demo_network.ts', function () {
     }
   });
 
-  it('is small: the three graphs together stay under 1 MB', () => {
+  it('is small: the graphs together stay under 1 MB', () => {
     const total = Object.keys(DEMO_FILES).reduce((sum, name) => sum + statSync(path.join(BUNDLE, 'models', name)).size, 0);
     expect(total).to.be.lessThan(1_000_000);
   });
 
-  it('encoder: both feature maps [b, 16, X, Y, Z]; the bands sum to 1 and pick the voxel\'s HU band', async () => {
+  it('encoder: bands [b, 16, X, Y, Z] that sum to 1 and pick the voxel\'s HU band; both decoders pass them on', async () => {
     const out = await runModel(buildEncoder(), { image: patch(-1000, 55) });
-    expect(out.feat_point!.dims).to.deep.equal([1, 16, P, P, P]);
-    expect(out.feat_auto!.dims).to.deep.equal([1, 16, P, P, P]);
-    const f = out.feat_auto!.data as Float32Array;
+    expect(out.bands!.dims).to.deep.equal([1, 16, P, P, P]);
+    const f = out.bands!.data as Float32Array;
+    const point = (await runModel(DEMO_FILES['point_decoder.onnx'](), { bands: out.bands! })).feat_point!;
+    const klass = (await runModel(DEMO_FILES['class_decoder.onnx'](), { bands: out.bands! })).class_features!;
+    expect(Array.from(point.data as Float32Array)).to.deep.equal(Array.from(f));
+    expect(Array.from(klass.data as Float32Array)).to.deep.equal(Array.from(f));
     const band = (v: number) => Array.from({ length: 16 }, (_, c) => f[c * V + v]!);
     for (const v of [at(2, 5, 5), at(28, 5, 5), at(15, 5, 5)]) expect(band(v).reduce((a, b) => a + b, 0)).to.be.closeTo(1, 1e-5);
     expect(band(at(2, 5, 5))[0]).to.be.greaterThan(0.99); // air
@@ -74,14 +77,14 @@ describe('tools/vista3d/make_demo_network.ts', function () {
 
   it('class head: liver (1) is foreground at 55 HU and not in air, bone (33) is not foreground in soft tissue; K = 1 and K = 3 agree', async () => {
     const feat = await features(patch(-1000, 55));
-    const three = (await runModel(buildClassHead(), { feat_auto: feat, class_ids: i64([3, 1], [1, 33, 140]) })).logits!;
+    const three = (await runModel(buildClassHead(), { class_features: feat, class_ids: i64([3, 1], [1, 33, 140]) })).logits!;
     expect(three.dims).to.deep.equal([1, 3, P, P, P]);
     const l = three.data as Float32Array;
     expect(l[at(28, 5, 5)]).to.be.greaterThan(0); // liver in 55 HU
     expect(l[at(2, 5, 5)]).to.be.lessThan(0); // liver in air
     expect(l[V + at(28, 5, 5)]).to.be.lessThan(0); // bone in 55 HU
     expect(l[2 * V + at(28, 5, 5)]).to.be.lessThan(0); // 140: no class, never foreground
-    const one = (await runModel(buildClassHead(), { feat_auto: feat, class_ids: i64([1, 1], [33]) })).logits!.data as Float32Array;
+    const one = (await runModel(buildClassHead(), { class_features: feat, class_ids: i64([1, 1], [33]) })).logits!.data as Float32Array;
     expect(Array.from(one)).to.deep.equal(Array.from(l.subarray(V, 2 * V)));
   });
 
