@@ -181,7 +181,7 @@ describe('inference/OnnxNetwork', () => {
   });
 
   it('optional: a missing file builds, and is model_not_found with the file and id when first run', async () => {
-    const net = onnxNetworkEntry.create({ path: 'models/missing.onnx', optional: true }, context());
+    const net = await onnxNetworkEntry.create({ path: 'models/missing.onnx', optional: true }, context());
     let err: any;
     try {
       await net.load!();
