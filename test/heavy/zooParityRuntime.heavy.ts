@@ -40,6 +40,8 @@ interface Case {
   untranslated?: string[];
   /** fraction of voxels allowed to differ (default 1e-4, the issue's 99.99%); larger only with the reason beside it */
   maxDiffering?: number;
+  /** export_network.py's --tolerance (default 1e-3); larger only with the reason beside it */
+  exportTolerance?: number;
   /** whether the bundle's Invertd maps labels back with nearest (default) or its own interpolation */
   nearestInverse?: boolean;
 }
@@ -57,7 +59,9 @@ const CASES: Case[] = [
   // through our postprocessing is exact, but 105 classes of a random SegResNet make many near-ties; the ONNX
   // logits differ from torch's by up to 1.3e-3, and the 584 network voxels whose argmax flips all have MONAI
   // logit margins below 5e-4 (measured by hand, 2026-12-04).
-  { bundle: 'wholeBody_ct_segmentation', config: 'inference.json', image: CT, datalist: paths, output: 'totalseg_example_ct_sm_trans.nii.gz', maxDiffering: 2e-4 },
+  { bundle: 'wholeBody_ct_segmentation', config: 'inference.json', image: CT, datalist: paths, output: 'totalseg_example_ct_sm_trans.nii.gz', maxDiffering: 2e-4,
+    // its GroupNorm SegResNet's float32 logits differ from torch's by up to 1.3e-3 on a half-padded window
+    exportTolerance: 2e-3 },
   // a T1 block for an MR bundle (T2-trained); its pandas datalist is overridden; labels inverted bilinearly
   { bundle: 'prostate_mri_anatomy', config: 'inference.json', image: T1, datalist: paths, output: 't1_block_trans.nii.gz', derive: t1Block, untranslated: ['datalist'], nearestInverse: false },
 ];
@@ -146,7 +150,7 @@ describe('zoo parity: wholeBody and prostate vs MONAI at full size (networks mad
         const summary = convertMonaiBundle(src, path.join(work, 'converted'), { knownTarget: (n) => registry.has(n) });
         expect(summary.problems.map((p) => p.id)).to.deep.equal(c.untranslated ?? []);
         const weights = path.join(work, 'weights.pt');
-        python(this, [repoPath('tools', 'monai', 'export_network.py'), src, '--config', c.config, '--seed', '0', '--balance', '--save_weights', weights,
+        python(this, [repoPath('tools', 'monai', 'export_network.py'), src, '--config', c.config, '--seed', '0', '--balance', '--tolerance', String(c.exportTolerance ?? 1e-3), '--save_weights', weights,
           '--out', path.join(work, 'converted', 'models', 'model.onnx')]);
         python(this, [repoPath('tools', 'monai', 'reference.py'), src, '--config', c.config, '--weights', weights,
           '--set', `datalist=${JSON.stringify(c.datalist(image))}`, '--out', path.join(work, 'ref')]);
