@@ -6,7 +6,8 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { TARGET_KEY } from '../config/sigils.js';
 import { LAMBDA_ALTERNATIVES } from '../transforms/utility/Lambdad.js';
-import { labelMappingOf, type LabelMapping } from './labelMapping.js';
+import { channelRulesOf } from './channelRules.js';
+import { labelMappingOf } from './labelMapping.js';
 import { translateExpression, type ConvertContext } from './translateExpression.js';
 
 export interface Problem {
@@ -53,6 +54,10 @@ const MEANINGLESS_ARGUMENTS: Record<string, Record<string, string>> = {
   StatsHandler: { output_transform: 'selects the loss MONAI\'s StatsHandler prints; this StatsHandler prints no loss (inference has none)' },
 };
 
+/** Arguments a MONAI component may set that change nothing an inference run writes, set to the value supported here (with a note). */
+const UNSHUFFLED = { shuffle: { value: false, why: 'shuffle only changes the order in which inference visits the items; each item\'s output is the same, and items are visited in order here' } };
+const NEUTRAL_ARGUMENTS: Record<string, Record<string, { value: unknown; why: string }>> = { DataLoader: UNSHUFFLED, ThreadDataLoader: UNSHUFFLED };
+
 function short(target: string): string {
   return target.replace(/^.*\./, '');
 }
@@ -86,11 +91,17 @@ export function rewriteConfig(text: string, format: 'json' | 'yaml', options: Re
           const mapping = labelMappingOf(func);
           if (mapping) {
             note(idText, keyNode ?? node, func, 'a label mapping: written as MONAI\'s MapLabelValued (orig_labels -> target_labels, other values kept)');
-            return mapLabelNode(doc, node, mapping);
+            return declaredNode(doc, node, 'MapLabelValued', { orig_labels: mapping.origLabels, target_labels: mapping.targetLabels });
+          }
+          const rules = channelRulesOf(func);
+          if (rules) {
+            note(idText, keyNode ?? node, func, `channel rules (first x[[c]] ${rules.comparison} ${rules.threshold} that holds gives its label, else ${rules.background}): written as ChannelsToLabeld (our extension; MONAI has no such class)`);
+            return declaredNode(doc, node, 'ChannelsToLabeld', { ...rules });
           }
           problems.push({
             file: options.file, line: lineOf(node.get('func', true) as Node), id: `${idText}::func`, original: func,
-            why: 'Lambdad runs a Python function, and this one is not the label-mapping form (torch.where(x == a, b, ... x)) that converts to MapLabelValued',
+            why: 'Lambdad runs a Python function, and this one is neither the label-mapping form (torch.where(x == a, b, ... x)) that converts to MapLabelValued '
+              + 'nor the channel-rules form (torch.where(x[[c]] > t, label, ... background)) that converts to ChannelsToLabeld',
             instead: `replace the item with named transforms: ${LAMBDA_ALTERNATIVES.join('; ')}`,
           });
           return undefined;
@@ -108,6 +119,12 @@ export function rewriteConfig(text: string, format: 'json' | 'yaml', options: Re
         if (value === undefined) continue;
         note([...id, key].join('::'), value, isScalar(value) ? String(value.value) : key, `dropped: ${key} ${why}`);
         node.delete(key);
+      }
+      for (const [key, { value, why }] of Object.entries(typeof target === 'string' ? NEUTRAL_ARGUMENTS[short(target)] ?? {} : {})) {
+        const given = node.get(key, true) as Node | undefined;
+        if (!isScalar(given) || given.value === value) continue;
+        note([...id, key].join('::'), given, String(given.value), `set to ${JSON.stringify(value)}: ${why}`);
+        given.value = value;
       }
       visitMap(node, id);
       return undefined;
@@ -175,12 +192,11 @@ export function rewriteConfig(text: string, format: 'json' | 'yaml', options: Re
   return { text: out, problems, notes };
 }
 
-function mapLabelNode(doc: Document, original: YAMLMap, mapping: LabelMapping): Node {
-  const value: Record<string, unknown> = { _target_: 'MapLabelValued' };
+/** A declared transform in place of a Lambdad item, keeping its keys, allow_missing_keys and _desc_. */
+function declaredNode(doc: Document, original: YAMLMap, target: string, args: Record<string, unknown>): Node {
+  const value: Record<string, unknown> = { _target_: target };
   for (const key of ['keys', 'allow_missing_keys', '_desc_']) if (original.has(key)) value[key] = original.toJSON()[key];
-  value.orig_labels = mapping.origLabels;
-  value.target_labels = mapping.targetLabels;
-  return doc.createNode(value) as Node;
+  return doc.createNode({ ...value, ...args }) as Node;
 }
 
 function networkNode(doc: Document, original: YAMLMap, network: NetworkSpec): Node {

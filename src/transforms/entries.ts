@@ -17,6 +17,7 @@ import { castToTypedEntry } from './utility/CastToTyped.js';
 import { ensureChannelFirstdEntry } from './utility/EnsureChannelFirstd.js';
 import { ensureTypedEntry } from './utility/EnsureTyped.js';
 import { concatItemsdEntry } from './utility/ConcatItemsd.js';
+import { channelsToLabeldEntry } from './utility/ChannelsToLabeld.js';
 import { lambdadEntry } from './utility/Lambdad.js';
 import { mapLabelValuedEntry } from './utility/MapLabelValued.js';
 import { splitDimdEntry } from './utility/SplitDimd.js';
@@ -39,6 +40,7 @@ export const transformEntries: ComponentEntry[] = [
   mapLabelValuedEntry,
   splitDimdEntry,
   concatItemsdEntry,
+  channelsToLabeldEntry,
   lambdadEntry,
   castToTypedEntry,
   scaleIntensityRangedEntry,

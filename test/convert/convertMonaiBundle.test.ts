@@ -65,16 +65,25 @@ describe('convert: model-zoo bundles', () => {
     expect(report).to.match(/\| configs\/inference\.yaml:100 \| `handlers::1::output_transform` \| `\$lambda x: None` \| dropped: output_transform selects the loss/);
   });
 
-  it('reports a Python lambda label mapping in brats_mri_segmentation and leaves it in place', () => {
+  it('writes brats_mri_segmentation\'s channel-priority lambda as ChannelsToLabeld, with a note, and the result passes bundle check', async () => {
     const out = path.join(work, 'brats');
     const summary = convertMonaiBundle(zoo('brats_mri_segmentation'), out, options);
-    const lambda = summary.problems.find((p) => p.id === 'postprocessing::transforms::3::func');
-    expect(lambda, JSON.stringify(summary.problems)).to.include({ file: 'configs/inference.json', line: 103 });
-    // x[[2]] > 0 selects channels: not the label-mapping form that becomes MapLabelValued
-    expect(lambda!.why).to.match(/not the label-mapping form/);
-    expect(lambda!.instead).to.match(/MapLabelValued/);
+    expect(summary.problems.filter((p) => p.file === 'configs/inference.json')).to.deep.equal([]);
     const config = JSON.parse(readFileSync(path.join(out, 'configs', 'inference.json'), 'utf8'));
-    expect(config.postprocessing.transforms[3].func).to.match(/^\$lambda x: torch\.where/);
+    expect(config.postprocessing.transforms[3]).to.deep.equal({
+      _target_: 'ChannelsToLabeld', keys: 'pred', channels: [2, 0, 1], labels: [4, 1, 2], threshold: 0, comparison: '>', background: 0, dtype: 'int32',
+    });
+    const report = readFileSync(path.join(out, 'CONVERSION.md'), 'utf8');
+    expect(report).to.match(/\| configs\/inference\.json:\d+ \| `postprocessing::transforms::3` \| `\$lambda x: torch\.where\(x\[\[2\]\] > 0.*written as ChannelsToLabeld/);
+    expect(config.dataloader.shuffle).to.equal(false);
+    expect(report).to.match(/\| configs\/inference\.json:65 \| `dataloader::shuffle` \| `true` \| set to false: shuffle only changes the order/);
+    const loaded = await loadConfig({ configFiles: [path.join(out, 'configs', 'inference.json')], registry });
+    expect(await loaded.check()).to.deep.equal([]);
+    // channel 2 wins over 0, which wins over 1; none above 0 is background
+    const post = (await loaded.resolve('postprocessing::transforms::3')) as Transform;
+    const pred = makeVolume([/* channel 0 */ 1, 1, 0, 0, /* 1 */ 1, 1, 1, 0, /* 2 */ 0, 1, 0, 0], [3, 4, 1, 1]);
+    const labels = ((await post.apply({ pred })).pred as Volume).data;
+    expect(Array.from(labels)).to.deep.equal([1, 4, 2, 0]);
   });
 
   it('writes a label-mapping Lambdad as MONAI\'s MapLabelValued, which then maps as the lambda did', async () => {
@@ -92,8 +101,25 @@ describe('convert: model-zoo bundles', () => {
     expect(Array.from(((await post.apply({ pred })).pred as Volume).data)).to.deep.equal([0, 2, 3, 3, -1.5]);
   });
 
-  for (const func of ['$lambda x: torch.where(x > 1, 2, x)', '$lambda x: torch.where(x == 1, 2, 0)', '$lambda x, y: torch.where(x == 1, 2, x)', '$lambda x: torch.where(y == 1, 2, x)']) {
-    it(`reports ${func} (not a label mapping) instead of guessing`, () => {
+  it('writes a channel-rules Lambdad with a mirrored comparison and float labels as ChannelsToLabeld in float32', () => {
+    const src = path.join(work, 'src');
+    mkdirSync(path.join(src, 'configs'), { recursive: true });
+    const lambda = { _target_: 'Lambdad', keys: ['pred'], func: '$lambda y: np.where(0.5 <= y[[1]], 2.5, np.where(0.5 <= y[ [0] ], -1, 0))' };
+    writeFileSync(path.join(src, 'configs', 'inference.json'), JSON.stringify({ post: lambda }));
+    expect(convertMonaiBundle(src, path.join(work, 'out'), options).problems).to.deep.equal([]);
+    expect(JSON.parse(readFileSync(path.join(work, 'out', 'configs', 'inference.json'), 'utf8')).post).to.deep.equal({
+      _target_: 'ChannelsToLabeld', keys: ['pred'], channels: [1, 0], labels: [2.5, -1], threshold: 0.5, comparison: '>=', background: 0, dtype: 'float32',
+    });
+  });
+
+  for (const func of [
+    '$lambda x: torch.where(x > 1, 2, x)', '$lambda x: torch.where(x == 1, 2, 0)', '$lambda x, y: torch.where(x == 1, 2, x)', '$lambda x: torch.where(y == 1, 2, x)',
+    // channel rules it cannot prove equal: x[2] drops the channel axis; thresholds or comparisons differ; a computed value or else; a negative index
+    '$lambda x: torch.where(x[2] > 0, 4, 0)', '$lambda x: torch.where(x[[2]] > 0, 4, torch.where(x[[0]] > 0.5, 1, 0))',
+    '$lambda x: torch.where(x[[2]] > 0, 4, torch.where(x[[0]] >= 0, 1, 0))', '$lambda x: torch.where(x[[2]] > 0, x[[1]], 0)',
+    '$lambda x: torch.where(x[[2]] > 0, 4, x[[0]])', '$lambda x: torch.where(x[[-1]] > 0, 4, 0)', '$lambda x: torch.where(x[[0, 1]] > 0, 4, 0)',
+  ]) {
+    it(`reports ${func} (neither a label mapping nor channel rules) instead of guessing`, () => {
       const src = path.join(work, 'src');
       mkdirSync(path.join(src, 'configs'), { recursive: true });
       writeFileSync(path.join(src, 'configs', 'inference.json'), JSON.stringify({ post: { _target_: 'Lambdad', keys: 'pred', func } }));

@@ -337,7 +337,36 @@ def spacing():
     return {"Spacingd": cases, "torch_linspace": [{"name": "float64", "args": {}, "input": {}, "output": linspace}]}
 
 
-GENERATORS = {"Spacingd": spacing, "SliceInferer": slice_inferer, "Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
+def channels_to_label():
+    """The nested-torch.where Lambdad over channels (brats_mri_segmentation's, and variants) run by MONAI's Lambdad;
+    "args" are ChannelsToLabeld's equivalent arguments (our extension; MONAI has no such class), "lambda" the func.
+    NaN inputs are written as null."""
+    from monai.transforms import Lambdad
+
+    rng = np.random.default_rng(18)
+    binary = (rng.random(size=(3, 4, 3, 2)) > 0.6).astype(np.float32)  # as after AsDiscreted(threshold=0.5)
+    probs = rng.random(size=(3, 4, 3, 2)).astype(np.float32)
+    probs[0, 0, 0] = np.float32(0.1)  # torch compares in float32: 0.1f > 0.1 is false there
+    probs[1, 0, 1] = np.nan
+    probs[2, 1, 0] = 0.5
+    cases = []
+    for name, func, args, x in [
+        ("brats", "lambda x: torch.where(x[[2]] > 0, 4, torch.where(x[[0]] > 0, 1, torch.where(x[[1]] > 0, 2, 0)))",
+         {"channels": [2, 0, 1], "labels": [4, 1, 2]}, binary),
+        ("float32_threshold_nan", "lambda x: torch.where(x[[0]] > 0.1, 7, torch.where(x[[1]] > 0.1, 3, -1))",
+         {"channels": [0, 1], "labels": [7, 3], "threshold": 0.1, "background": -1}, probs),
+        ("less_equal_repeated_channel", "lambda x: torch.where(x[[2]] <= 0.5, 1, torch.where(x[[1]] <= 0.5, 2, torch.where(x[[2]] <= 0.5, 9, 5)))",
+         {"channels": [2, 1, 2], "labels": [1, 2, 9], "threshold": 0.5, "comparison": "<=", "background": 5}, probs),
+        ("not_equal_nan", "lambda x: torch.where(x[[1]] != 0.5, 1, 0)", {"channels": [1], "labels": [1], "threshold": 0.5, "comparison": "!="}, probs),
+    ]:
+        out = Lambdad(keys="pred", func=eval(func))({"pred": monai.data.MetaTensor(torch.tensor(x.copy()))})["pred"]
+        recorded = arr(x)
+        recorded["data"] = [None if v != v else v for v in recorded["data"]]  # NaN as null: JSON has no NaN
+        cases.append({"name": name, "lambda": func, "args": {"keys": "pred", **args}, "input": {"pred": recorded}, "output": {"pred": arr(out)}})
+    return cases
+
+
+GENERATORS = {"ChannelsToLabeld": channels_to_label, "Spacingd": spacing, "SliceInferer": slice_inferer, "Resized": resized, "utility": utility, "KeepLargestConnectedComponentd": keep_largest, "SaveImaged": save_image, "load_decathlon_datalist": decathlon_datalist, "CropForegroundd": crop_foreground, "NormalizeIntensityd": normalize_intensity, "LoadImaged": load_image}
 
 
 def main(names):

@@ -8,6 +8,7 @@ import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 
 export const LAMBDA_ALTERNATIVES = [
   'MapLabelValued (map label values: orig_labels -> target_labels)',
+  'ChannelsToLabeld (one label per voxel from channels by ordered rules: torch.where(x[[c]] > t, label, ...))',
   'NanToNumd (torch.nan_to_num)',
   'SplitDimd / ConcatItemsd (select, split or join channels)',
   'AsDiscreted (argmax, threshold), CastToTyped (dtype)',
@@ -16,7 +17,7 @@ export const LAMBDA_ALTERNATIVES = [
 export const lambdadEntry: ComponentEntry = {
   name: 'Lambdad',
   aliases: ['monai.transforms.Lambdad', 'LambdaD', 'LambdaDict', 'monai.transforms.LambdaD'],
-  description: 'Not available: runs a Python function. Use a named transform (MapLabelValued, NanToNumd, SplitDimd, ConcatItemsd, AsDiscreted).',
+  description: 'Not available: runs a Python function. Use a named transform (MapLabelValued, ChannelsToLabeld, NanToNumd, SplitDimd, ConcatItemsd, AsDiscreted).',
   argsSchema: { type: 'object', description: 'any arguments: the entry only explains what to use instead' },
   create: (_args, context) => {
     throw new BundleError('invalid_arguments', 'Lambdad runs a Python function, which a bundle here cannot hold (configs contain no code).', {
