@@ -15,7 +15,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { caseDatalist, ZOO_PARITY_DIR, type ZooCase, zooCases } from '../test/helpers/zooCases.js';
+import { caseDatalist, type CaseImage, imageDir, inRepoImage, type ZooCase, zooCases } from '../test/helpers/zooCases.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(repo, 'dist', 'cli', 'main.js');
@@ -25,8 +25,8 @@ const GENERATOR = path.join(repo, 'tools', 'monai', 'make_zoo_fixtures.py');
 const CACHE = process.env.ZOO_BENCH_DIR ?? path.join(os.tmpdir(), 'bundle-zoo-bench');
 const THREADS = Number(process.env.ZOO_BENCH_THREADS ?? 2);
 
-function imageOf(c: ZooCase): string {
-  return c.image_in_repo ? path.join(ZOO_PARITY_DIR, c.image_in_repo) : path.join(SHARED, c.image!);
+function imageOf(c: ZooCase): CaseImage {
+  return inRepoImage(c) ?? path.join(SHARED, c.image!);
 }
 
 function python(args: string[]): { ok: true; stdout: string } | { ok: false; why: string } {
@@ -100,7 +100,7 @@ export async function run(): Promise<void> {
     const out = path.join(CACHE, c.bundle, 'out');
     rmSync(out, { recursive: true, force: true });
     const ours = await measure(process.execPath, [CLI, 'run', '--config_file', path.join(ready.converted, 'configs', c.config),
-      `--${c.datalist_id ?? 'datalist'}`, JSON.stringify(caseDatalist(c, image)), ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, path.dirname(image)]),
+      `--${c.datalist_id ?? 'datalist'}`, JSON.stringify(caseDatalist(c, image)), ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, imageDir(image)]),
       '--output_dir', path.join(out, 'ours'), '--network_def::intra_op_num_threads', String(THREADS), '--quiet']);
     const monai = await measure(PYTHON, [...ready.reference, '--threads', String(THREADS), '--no_raw']);
     console.log([

@@ -12,8 +12,11 @@ export interface ZooCase {
   config: string;
   /** input image, relative to ../shared ... */
   image?: string;
-  /** ... or relative to test/fixtures/zoo-parity (a small volume made for a bundle the shared ones do not fit) */
-  image_in_repo?: string;
+  /**
+   * ... or relative to test/fixtures/zoo-parity (a small volume made for a bundle the shared ones do not fit);
+   * a list is one multi-file image (LoadImaged stacks the files as channels, e.g. brats' four MR contrasts)
+   */
+  image_in_repo?: string | string[];
   /** the datalist's form: a list of paths, or of {image: path} */
   datalist: 'paths' | 'dicts';
   /** the config id holding the datalist (default "datalist") */
@@ -40,6 +43,21 @@ export function zooCases(only?: string[]): ZooCase[] {
   return cases.filter((c) => !only || only.includes(c.bundle));
 }
 
-export function caseDatalist(c: ZooCase, image: string): unknown[] {
+/** An image input: one file, or the files of a multi-file image. */
+export type CaseImage = string | string[];
+
+/** The case's in-repo image as absolute path(s); undefined for a case whose image is in ../shared. */
+export function inRepoImage(c: ZooCase): CaseImage | undefined {
+  const given = c.image_in_repo;
+  if (given === undefined) return undefined;
+  return Array.isArray(given) ? given.map((f) => path.join(ZOO_PARITY_DIR, f)) : path.join(ZOO_PARITY_DIR, given);
+}
+
+/** The folder of the image (of its first file), which `image_dir_ids` are set to. */
+export function imageDir(image: CaseImage): string {
+  return path.dirname(Array.isArray(image) ? image[0]! : image);
+}
+
+export function caseDatalist(c: ZooCase, image: CaseImage): unknown[] {
   return c.datalist === 'dicts' ? [{ image }] : [image];
 }

@@ -21,16 +21,20 @@ import type { Volume } from '../../src/image/Volume.js';
 import type { Transform } from '../../src/transforms/Transform.js';
 import { bundleCli } from '../cli/bundleCli.js';
 import { repoPath, sharedPath } from './shared.js';
-import { caseDatalist, ZOO_PARITY_DIR, type ZooCase, zooCases } from './zooCases.js';
+import { caseDatalist, type CaseImage, imageDir, inRepoImage, type ZooCase, zooCases } from './zooCases.js';
 
 export { ZOO_PARITY_DIR } from './zooCases.js';
 
 interface Provenance {
-  margin: { shape: number[]; cap: number };
+  /** `decision`: how MONAI's first AsDiscreted decided (absent in fixtures made before thresholds were handled: argmax) */
+  margin: { shape: number[]; cap: number; decision?: { argmax: true } | { threshold: number } };
   raw: { shape: number[]; absent?: string };
 }
 
-/** A near-tie: MONAI's two best class probabilities are closer than this. */
+/**
+ * A near-tie: MONAI's two best class probabilities are closer than this (argmax bundles), or a channel's
+ * probability is this close to the threshold (threshold bundles); margin.f32.gz holds the distance per voxel.
+ */
 export const NEAR_TIE = 1e-3;
 
 /** The cases of cases.json, narrowed by ZOO_PARITY=bundle,bundle when set. */
@@ -64,13 +68,13 @@ async function expectSameGeometry(oursFile: string, monaiFile: string): Promise<
 export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => string): void {
   describe(c.bundle, () => {
     let work: string;
-    let image: string;
+    let image: CaseImage;
     let dir: string;
     let provenance: Provenance;
     const config = () => path.join(work, 'converted', 'configs', c.config);
 
     before(async function () {
-      image = c.image_in_repo ? path.join(ZOO_PARITY_DIR, c.image_in_repo) : sharedPath(this, ...c.image!.split('/'));
+      image = inRepoImage(c) ?? sharedPath(this, ...c.image!.split('/'));
       dir = fixture(this);
       provenance = JSON.parse(readFileSync(path.join(dir, 'provenance.json'), 'utf8')) as Provenance;
       work = mkdtempSync(path.join(tmpdir(), `zoo-parity-${c.bundle}-`));
@@ -83,7 +87,7 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
     it(`bundle run gives MONAI's segmentation: same shape and affine, >= 99.99% voxels equal, differences near-ties (< ${NEAR_TIE})`, async () => {
       const out = path.join(work, 'ours');
       const r = await bundleCli(['run', '--config_file', config(), `--${c.datalist_id ?? 'datalist'}`, JSON.stringify(caseDatalist(c, image)),
-        ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, path.dirname(image)]), '--output_dir', out, '--quiet']);
+        ...(c.image_dir_ids ?? []).flatMap((id) => [`--${id}`, imageDir(image)]), '--output_dir', out, '--quiet']);
       expect(r.code, r.stderr).to.equal(0);
       const { ours, monai } = await expectSameGeometry(path.join(out, c.output), path.join(dir, 'segmentation.nii.gz'));
       const diff = differences(ours, monai);
@@ -91,7 +95,9 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
       expect(margin.length, 'margin.f32.gz has one value per output voxel').to.equal(monai.data.length);
       const ties = diff.filter((i) => margin[i]! < NEAR_TIE).length;
       const widest = diff.reduce((m, i) => Math.max(m, margin[i]!), 0);
-      console.log(`      ${c.bundle}: ${diff.length} of ${monai.data.length} voxels differ, ${ties} of them near-ties (largest margin ${widest.toExponential(1)})`);
+      const decision = provenance.margin.decision ?? { argmax: true };
+      const what = 'threshold' in decision ? `a channel within ${NEAR_TIE} of the threshold ${decision.threshold}` : `top-2 probabilities within ${NEAR_TIE}`;
+      console.log(`      ${c.bundle}: ${diff.length} of ${monai.data.length} voxels differ, ${ties} of them near-ties (${what}; largest margin ${widest.toExponential(1)})`);
       expect(diff.length / monai.data.length).to.be.at.most(1e-4);
       expect(diff.filter((i) => !(margin[i]! < NEAR_TIE)).map((i) => `voxel ${i}: margin ${margin[i]}`)).to.deep.equal([]);
     });
@@ -104,7 +110,7 @@ export function zooParitySuite(c: ZooCase, fixture: (ctx: Mocha.Context) => stri
       const out = path.join(work, 'stagewise');
       const loaded = await loadConfig({ configFiles: [config()], registry: defaultRegistry(), overrides: [
         { id: 'output_dir', value: out },
-        ...(c.image_dir_ids ?? []).map((id) => ({ id, value: path.dirname(image) })),
+        ...(c.image_dir_ids ?? []).map((id) => ({ id, value: imageDir(image) })),
       ] });
       const pre = (await loaded.resolve('preprocessing')) as Transform;
       const post = (await loaded.resolve('postprocessing')) as Transform;

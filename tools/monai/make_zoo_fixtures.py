@@ -8,9 +8,12 @@ bundle's own class with seeded random weights, and MONAI's answer for it on a sh
 Per case, into test/fixtures/zoo-parity/<bundle>/ (or DIR/<bundle>/ with --out):
   model.onnx          export_network.py --seed 0 --balance, with the case's network overrides (--set)
   segmentation.nii.gz MONAI's saved output (reference.py: MONAI's ConfigParser and transforms, loop restated)
-  margin.f32.gz       per output voxel, MONAI's top-1 minus top-2 class probability just before the argmax,
-                      C-order float32, gzipped; values at or above MARGIN_CAP are stored as MARGIN_CAP (only
-                      near-ties matter to the test, and the cap makes the file compress)
+  margin.f32.gz       per output voxel, how far MONAI's decision was from going the other way, C-order float32,
+                      gzipped: where the first AsDiscreted takes the argmax, the top-1 minus top-2 class
+                      probability; where it thresholds (each channel against t), the smallest |p - t| over the
+                      channels (a voxel whose every channel is that far from t has the same binary channels, so
+                      the same output whatever the later transforms make of them). Values at or above MARGIN_CAP
+                      are stored as MARGIN_CAP (only near-ties matter to the test, and the cap makes the file compress)
   raw.f32.gz          MONAI's raw network output for the stage-wise test, C-order float32, gzipped; left out
                       (and said so in provenance.json) when larger than --max_raw_mb
   provenance.json     MONAI version and commit, torch version, seed, overrides, the commands, array shapes
@@ -40,6 +43,7 @@ SEED = 0
 
 
 def datalist(case, image):
+    """`image` is one path, or a list of paths for a multi-file image (LoadImaged stacks them as channels)."""
     form = case.get("datalist", "paths")
     if form == "paths":
         return [image]
@@ -57,8 +61,8 @@ def run(cmd):
 
 def read_f32(folder, name):
     with open(os.path.join(folder, f"{name}.json")) as f:
-        shape = json.load(f)["shape"]
-    return np.fromfile(os.path.join(folder, f"{name}.f32"), dtype=np.float32).reshape(shape)
+        info = json.load(f)
+    return np.fromfile(os.path.join(folder, f"{name}.f32"), dtype=np.float32).reshape(info["shape"]), info
 
 
 def write_gz(path, array):
@@ -68,7 +72,10 @@ def write_gz(path, array):
     os.replace(tmp, path)
 
 
-def top2_margin(probs):
+def decision_margin(probs, decision):
+    """Per voxel, how far the first AsDiscreted's decision was from going the other way (see margin.f32.gz above)."""
+    if "threshold" in decision:
+        return np.minimum(np.abs(probs - np.float32(decision["threshold"])).min(axis=0), MARGIN_CAP).astype(np.float32)
     top = np.sort(probs, axis=0)
     return np.minimum(top[-1] - top[-2], MARGIN_CAP).astype(np.float32)
 
@@ -85,11 +92,21 @@ def rel(path):
 
 
 def case_image(case, shared):
-    image = os.path.join(os.path.dirname(CASES), case["image_in_repo"]) if "image_in_repo" in case else os.path.join(shared, case["image"])
-    if not os.path.exists(image):
-        sys.exit(f"error: {case['bundle']}: the input image {image} does not exist (cases.json: 'image' is relative to ../shared, "
-                 f"'image_in_repo' to {rel(os.path.dirname(CASES))})")
-    return image
+    """The case's input: one path, or a list of paths where image_in_repo is a list (a multi-file image)."""
+    if "image_in_repo" in case:
+        given = case["image_in_repo"]
+        images = [os.path.join(os.path.dirname(CASES), f) for f in (given if isinstance(given, list) else [given])]
+    else:
+        given, images = case["image"], [os.path.join(shared, case["image"])]
+    for image in images:
+        if not os.path.exists(image):
+            sys.exit(f"error: {case['bundle']}: the input image {image} does not exist (cases.json: 'image' is relative to ../shared, "
+                     f"'image_in_repo' (a path or a list of paths) to {rel(os.path.dirname(CASES))})")
+    return images if isinstance(given, list) else images[0]
+
+
+def first_file(image):
+    return image[0] if isinstance(image, list) else image
 
 
 def commands(case, image, out, weights, ref, full):
@@ -101,7 +118,7 @@ def commands(case, image, out, weights, ref, full):
     export += [a for s in sets for a in ("--set", s)] + (["--opset", str(case["opset"])] if "opset" in case else [])
     reference = [sys.executable, os.path.join(HERE, "reference.py"), bundle, "--config", case["config"], "--weights", weights,
                  "--set", f"{case.get('datalist_id', 'datalist')}={json.dumps(datalist(case, image))}", "--out", ref]
-    reference += [a for i in case.get("image_dir_ids", []) for a in ("--set", f"{i}={json.dumps(os.path.dirname(image))}")]
+    reference += [a for i in case.get("image_dir_ids", []) for a in ("--set", f"{i}={json.dumps(os.path.dirname(first_file(image)))}")]
     reference += [a for s in sets for a in ("--set", s)]
     return export, reference
 
@@ -126,12 +143,12 @@ def make(case, shared, out_root, full, max_raw_mb):
             sys.exit(f"error: {case['bundle']}: MONAI did not write {case['output']} (cases.json 'output'); it wrote {written}")
         shutil.copyfile(saved, os.path.join(out, "segmentation.nii.gz"))
         seg_shape = list(nibabel.load(saved).shape)
-        probs = read_f32(ref, "probs_0")
+        probs, probs_info = read_f32(ref, "probs_0")
         if list(probs.shape[1:]) != seg_shape[: probs.ndim - 1]:
             sys.exit(f"error: {case['bundle']}: the probabilities before the argmax are {list(probs.shape)}, not in the output's space "
                      f"{seg_shape} (argmax before Invertd?); the near-tie check needs them there")
-        write_gz(os.path.join(out, "margin.f32.gz"), top2_margin(probs))
-        raw = read_f32(ref, "raw_0")
+        write_gz(os.path.join(out, "margin.f32.gz"), decision_margin(probs, probs_info["decision"]))
+        raw, _ = read_f32(ref, "raw_0")
         write_gz(os.path.join(out, "raw.f32.gz"), raw)
         raw_mb = os.path.getsize(os.path.join(out, "raw.f32.gz")) / 2**20
         stagewise = None
@@ -149,8 +166,9 @@ def make(case, shared, out_root, full, max_raw_mb):
         "seed": SEED,
         "network_overrides": {**case.get("compat", {}), **({} if full else case.get("network", {}))},
         "generator": shlex.join(["tools/monai/make_zoo_fixtures.py", "--only", case["bundle"]] + (["--full"] if full else [])),
-        "commands": [shlex.join(rel(os.path.abspath(a)) if os.sep in a else a for a in cmd).replace(shared, "../shared").replace(work, "<tmp>") for cmd in (export, reference)],
-        "margin": {"shape": list(probs.shape[1:]), "cap": MARGIN_CAP},
+        "commands": [shlex.join(rel(os.path.abspath(a)) if os.sep in a else a for a in cmd).replace(shared, "../shared").replace(work, "<tmp>").replace(REPO + os.sep, "")
+                     for cmd in (export, reference)],
+        "margin": {"shape": list(probs.shape[1:]), "cap": MARGIN_CAP, "decision": probs_info["decision"]},
         "raw": {"shape": list(raw.shape)} if stagewise is None else {"shape": list(raw.shape), "absent": stagewise},
     }
     with open(os.path.join(out, "provenance.json"), "w") as f:

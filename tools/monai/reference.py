@@ -16,7 +16,8 @@ bundle's datalist with one file (the id given by --datalist_id, default "datalis
 
 Written to --out: MONAI's saved output (SaveImaged, under <out>/monai/), and for each item
 raw_<n>.f32 (the inferer's output, C-order float32, before postprocessing), probs_<n>.f32 (the prediction
-just before the first argmax AsDiscreted, in output space) with <name>.json giving their shapes.
+just before the first AsDiscreted, in output space) with <name>.json giving their shapes (and for probs, how
+that AsDiscreted decides: {"argmax": true} or {"threshold": t}).
 """
 import argparse
 import json
@@ -33,11 +34,21 @@ from monai.data import decollate_batch
 from overrides import apply_overrides
 
 
-def save(out, name, tensor):
+def save(out, name, tensor, **info):
     array = tensor.detach().cpu().numpy().astype(np.float32) if isinstance(tensor, torch.Tensor) else np.asarray(tensor, dtype=np.float32)
     np.ascontiguousarray(array).tofile(os.path.join(out, f"{name}.f32"))
     with open(os.path.join(out, f"{name}.json"), "w") as f:
-        json.dump({"shape": list(array.shape)}, f)
+        json.dump({"shape": list(array.shape), **info}, f)
+
+
+def decision(t, key):
+    """How AsDiscreted `t` decides `key`: {"argmax": true}, or {"threshold": t} (each channel against t)."""
+    i = list(t.keys).index(key) if key in t.keys else 0
+    if t.argmax[i]:
+        return {"argmax": True}
+    if t.threshold[i] is not None:
+        return {"threshold": float(t.threshold[i])}
+    sys.exit(f"error: the first AsDiscreted on {key!r} neither takes the argmax nor thresholds; the near-tie margin needs one of them")
 
 
 def main():
@@ -92,7 +103,7 @@ def main():
                     save(args.out, f"raw_{n}", data["pred"])
                 for t in post.transforms:
                     if not args.no_raw and type(t).__name__ == "AsDiscreted" and not os.path.exists(os.path.join(args.out, f"probs_{n}.f32")):
-                        save(args.out, f"probs_{n}", data["pred"])
+                        save(args.out, f"probs_{n}", data["pred"], decision=decision(t, "pred"))
                     data = t(data)
                 n += 1
     print(json.dumps({"items": n, "seconds": round(time.time() - t0, 2), "threads": torch.get_num_threads()}))
