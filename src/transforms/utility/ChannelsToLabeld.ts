@@ -18,7 +18,7 @@ import { BundleError } from '../../errors/index.js';
 import { allocate, type DType, spatialShape, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema, type MapTransformOptions } from '../MapTransform.js';
-import { dtypeSchema, parseDType } from './dtypes.js';
+import { dtypeSchema, isFloatDType, parseDType } from './dtypes.js';
 
 export const COMPARISONS = ['>', '>=', '<', '<=', '==', '!='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
@@ -64,6 +64,17 @@ export class ChannelsToLabeld extends MapTransform {
     this.comparison = options.comparison ?? '>';
     this.background = options.background ?? 0;
     this.dtype = options.dtype ?? 'int32';
+    const probe = allocate(this.dtype, 1);
+    const unfit = [...this.labels, this.background].filter((v) => {
+      probe[0] = v;
+      return !isFloatDType(this.dtype) && probe[0] !== v;
+    });
+    if (unfit.length > 0) {
+      throw new BundleError('invalid_arguments', `ChannelsToLabeld: label ${unfit.join(', ')} does not fit dtype ${this.dtype}.`, {
+        hint: 'give a dtype that holds every label and the background (float32 for fractions, int32 for large or negative ones)',
+        location: { id: this.id, path: '/dtype' },
+      });
+    }
   }
 
   protected override transformVolume(volume: Volume, key: string): Volume {

@@ -51,6 +51,9 @@ describe('ChannelsToLabeld', () => {
 
   it('rejects rules without a label each, and unknown comparisons', () => {
     expect(thrown(() => new ChannelsToLabeld({ keys: 'pred', channels: [0, 1], labels: [1] })).location.path).to.equal('/labels');
+    const unfit = thrown(() => new ChannelsToLabeld({ keys: 'pred', channels: [0, 1], labels: [2.5, 300], dtype: 'uint8' }));
+    expect(unfit.message).to.contain('label 2.5, 300 does not fit dtype uint8');
+    expect(new ChannelsToLabeld({ keys: 'pred', channels: [0], labels: [2.5], dtype: 'float32' }).labels).to.deep.equal([2.5]);
     expect(validateArgs('ChannelsToLabeld', channelsToLabeldEntry.argsSchema, { keys: 'pred', channels: [0], labels: [1], comparison: '=>' }, 'x')).to.have.length(1);
     expect(validateArgs('ChannelsToLabeld', channelsToLabeldEntry.argsSchema, { keys: 'pred', channels: [-1], labels: [1] }, 'x')).to.have.length(1);
   });
