@@ -37,7 +37,7 @@ describe('export_vista3d.py --check', function () {
       expect(run.status, run.stderr.slice(-2000)).to.equal(0);
       const checks = run.stdout.split('\n').filter((l) => l.startsWith('check '));
       console.log(checks.map((l) => `      ${l}`).join('\n'));
-      expect(checks).to.have.length(11); // encoder, point and class decoders, class head K=1/3, point head N=1..3 x zero-shot
+      expect(checks).to.have.length(12); // encoder (plain, half zero-padded), point and class decoders, class head K=1/3, point head N=1..3 x zero-shot
       expect(checks.every((l) => / ok \[/.test(l))).to.equal(true);
       const mb = ['encoder', 'point_decoder', 'class_decoder', 'class_head', 'point_head'].reduce((s, g) => s + statSync(path.join(out, `${g}.onnx`)).size, 0) / 1024 ** 2;
       expect(mb).to.be.below(5);
