@@ -75,6 +75,14 @@ export class OnnxNetwork implements Network {
     return this.loaded?.provider;
   }
 
+  /**
+   * Whether inferers should feed a batch one item at a time (after load): on the CPU provider, when every
+   * input takes a batch of 1 (dynamic or 1 first dim). See asPredictor.
+   */
+  get itemwise(): boolean {
+    return this.loaded?.provider === 'cpu' && this.loaded.inputs.every((info) => info.dims !== undefined && (info.dims[0] === 1 || typeof info.dims[0] !== 'number'));
+  }
+
   /** The model's declared inputs and outputs (after load). */
   get signature(): { inputs: ValueInfo[]; outputs: ValueInfo[] } | undefined {
     return this.loaded && { inputs: this.loaded.inputs, outputs: this.loaded.outputs };
