@@ -153,7 +153,7 @@ def make(case, shared, out_root, full, max_raw_mb):
         "seed": SEED,
         "network_overrides": {**case.get("compat", {}), **({} if full else case.get("network", {}))},
         "generator": shlex.join(["tools/monai/make_zoo_fixtures.py", "--only", case["bundle"]] + (["--full"] if full else [])),
-        "commands": [shlex.join(rel(os.path.abspath(a)) if os.sep in a else a for a in cmd).replace(shared, "../shared").replace(work, "<tmp>") for cmd in (export, reference)],
+        "commands": [shlex.join(rel(os.path.abspath(a)) if os.sep in a else a for a in cmd).replace(shared, "../shared").replace(work, "<tmp>").replace(REPO + os.sep, "") for cmd in (export, reference)],
         "margin": {"shape": list(probs.shape[1:]), "cap": MARGIN_CAP, "step": MARGIN_STEP, "space": space},
         "raw": {"shape": list(raw.shape)} if stagewise is None else {"shape": list(raw.shape), "absent": stagewise},
     }
