@@ -22,7 +22,7 @@ describe('zoo parity: converted bundles vs MONAI, full-size networks', function 
   for (const c of zooParityCases()) {
     zooParitySuite(c, (ctx) => {
       const exe = sharedPath(ctx, 'tools', 'monai-python');
-      const r = spawnSync(exe, [repoPath('tools', 'monai', 'make_zoo_fixtures.py'), '--only', c.bundle, '--full', '--out', made, '--max_raw_mb', '1000'],
+      const r = spawnSync(exe, [repoPath('tools', 'monai', 'make_zoo_fixtures.py'), '--only', c.bundle, '--full', '--out', made, '--max_raw_mb', '2000'],
         { encoding: 'utf8' });
       if (r.status !== 0) {
         if (/No module named '(torch|monai)'/.test(r.stderr)) {

@@ -31,6 +31,10 @@ export interface ZooCase {
   output: string;
   /** ONNX opset for the export, where the default (17) does not export the network */
   opset?: number;
+  /** ids `bundle convert` cannot translate (it then runs with --allow-partial) and both sides override (e.g. a pandas datalist) */
+  untranslated?: string[];
+  /** false where the bundle's Invertd maps an argmax taken in network space back with its own interpolation, not nearest */
+  nearest_inverse?: boolean;
   /** why this case has no committed fixture (it runs in the heavy test and the bench only) */
   not_committed?: string;
 }
