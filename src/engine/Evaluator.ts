@@ -3,14 +3,22 @@
  * MONAI's Dataset does), run the inferer on the item's `image`, put the result under `pred`, run the
  * post-processing, and tell the handlers at each step (events.ts gives the order).
  *
+ * When the inferer can hand its output on in slabs (the sliding window) and post-processing starts with
+ * voxel-wise steps on `pred` alone (Activationsd, AsDiscreted: transforms/voxelwise.ts), those steps are
+ * folded into the inference (foldedInference.ts): same values, without holding the whole K-channel output.
+ * `forward_completed` then carries their names in `folded`. `fold_postprocessing: false` turns this off.
+ *
  * Subclasses (the VISTA3D evaluator) override `iteration(sample)`, the per-item forward step, and reuse
- * `runInferer` so that window progress still reaches the handlers.
+ * `runInferer` so that window progress still reaches the handlers; such a subclass sets `fold` to null unless
+ * its `iteration` applies the folded steps itself.
  */
 import { BundleError } from '../errors/index.js';
-import type { Inferer, Network, Predictor, Tensor } from '../inference/types.js';
+import { type InferHooks, type Inferer, isSlabInferer, type Network, type Predictor, type SlabInferer, type Tensor } from '../inference/types.js';
 import { type Logger, silentLogger } from '../registry/ComponentEntry.js';
 import type { Sample, Transform } from '../transforms/Transform.js';
+import { type FoldableHead, foldableHead } from '../transforms/voxelwise.js';
 import type { EngineEvent, EngineState, EventName, Handler, ItemRecord } from './events.js';
+import { inferFolded } from './foldedInference.js';
 import { sampleVolume, tensorToVolume, volumeEmptyPrompts, volumeFiles, volumeLabelNames, volumeToTensor } from './tensors.js';
 
 export type DataLoaderLike = AsyncIterable<Sample> | Iterable<Sample>;
@@ -26,6 +34,8 @@ export interface EvaluatorOptions {
   logger?: Logger;
   /** config id, for error locations */
   id?: string;
+  /** fold post-processing's leading voxel-wise steps into a slab-wise inferer (default true) */
+  foldPostprocessing?: boolean;
 }
 
 export class SupervisedEvaluator {
@@ -44,6 +54,8 @@ export class SupervisedEvaluator {
   protected readonly predKey = 'pred';
   /** the state of the run in progress, or of the last run */
   state?: EngineState;
+  /** post-processing steps folded into the inferer, and the rest; null when nothing is folded */
+  protected fold: (FoldableHead & { inferer: SlabInferer }) | null = null;
 
   constructor(options: EvaluatorOptions) {
     this.loader = options.valDataLoader;
@@ -54,6 +66,8 @@ export class SupervisedEvaluator {
     if (options.epochLength != null) this.epochLength = options.epochLength;
     this.logger = options.logger ?? silentLogger;
     if (options.id !== undefined) this.id = options.id;
+    const head = foldableHead(this.postprocessing, this.predKey);
+    if (options.foldPostprocessing !== false && head.steps.length > 0 && isSlabInferer(this.inferer)) this.fold = { ...head, inferer: this.inferer };
   }
 
   /** Handlers added here hear events after the configured ones; adding the same one twice is a no-op. */
@@ -90,10 +104,11 @@ export class SupervisedEvaluator {
         const predicted = await this.iteration(next.value);
         const t2 = performance.now();
         state.sample = predicted;
-        await this.fire('forward_completed');
+        await this.fire('forward_completed', this.fold ? { folded: [...this.fold.names] } : {});
         // until post-processing ends the item is the input (a failure there names the input's files)
         state.sample = next.value;
-        const output = this.postprocessing ? await this.postprocessing.apply(predicted) : predicted;
+        const post = this.fold ? this.fold.rest : this.postprocessing;
+        const output = post ? await post.apply(predicted) : predicted;
         const t3 = performance.now();
         state.sample = output;
         const record: ItemRecord = {
@@ -121,14 +136,23 @@ export class SupervisedEvaluator {
   /** The per-item forward step: the preprocessed sample in, the sample with `pred` out. */
   protected async iteration(sample: Sample): Promise<Sample> {
     const image = sampleVolume(sample, this.imageKey);
+    if (this.fold) {
+      const { inferer, steps } = this.fold;
+      const pred = await this.withProgress((hooks) => inferFolded(inferer, volumeToTensor(image), image, this.network, steps, hooks));
+      return { ...sample, [this.predKey]: pred };
+    }
     const output = await this.runInferer(volumeToTensor(image));
     return { ...sample, [this.predKey]: tensorToVolume(output, image, this.predKey) };
   }
 
   /** The inferer on one input, with window progress forwarded to the handlers as `inference_progress`. */
   protected async runInferer(input: Tensor, network: Network | Predictor = this.network): Promise<Tensor> {
+    return this.withProgress((hooks) => this.inferer.infer(input, network, hooks));
+  }
+
+  private async withProgress<T>(run: (hooks: InferHooks) => Promise<T>): Promise<T> {
     const pending: Promise<void>[] = [];
-    const output = await this.inferer.infer(input, network, {
+    const output = await run({
       onProgress: (done, total) => {
         pending.push(this.fire('inference_progress', { progress: { done, total } }));
       },

@@ -25,6 +25,12 @@ export const evaluatorProperties: Record<string, JsonSchema> = {
   postprocessing: { ...anything, description: 'transform applied to each item after inference (e.g. a Compose ending in SaveImaged)' },
   val_handlers: { type: ['array', 'null'], description: 'event handlers (StatsHandler, ...)' },
   epoch_length: { type: ['integer', 'null'], minimum: 0, description: 'stop after this many items' },
+  fold_postprocessing: {
+    type: 'boolean',
+    default: true,
+    description:
+      'our extension: apply post-processing\'s leading voxel-wise steps on "pred" (Activationsd, AsDiscreted) to each finished slab of a sliding-window output, so that the whole many-channel output is never held; same values',
+  },
   ...Object.fromEntries(IGNORED.map((k) => [k, { description: 'accepted for MONAI compatibility and ignored' }])),
 };
 
@@ -42,6 +48,7 @@ export interface EvaluatorArgs {
   postprocessing?: Transform | null;
   val_handlers?: unknown[] | null;
   epoch_length?: number | null;
+  fold_postprocessing?: boolean;
 }
 
 /** Checks the component-typed arguments JSON Schema cannot see; shared with subclasses' entries. */
@@ -63,6 +70,7 @@ export function evaluatorOptions(args: EvaluatorArgs, id: string) {
     postprocessing: args.postprocessing ?? null,
     valHandlers: handlers as Handler[],
     epochLength: args.epoch_length ?? null,
+    foldPostprocessing: args.fold_postprocessing ?? true,
     id,
   };
 }

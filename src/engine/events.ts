@@ -2,7 +2,7 @@
  * Engine events and handlers. The names follow MONAI's (ignite's) `Events`, in snake_case as MONAI's configs
  * write them; `inference_progress` is ours (sliding-window progress, from the inferer's `onProgress` hook);
  * `forward_completed` is ignite's IterationEvents.FORWARD_COMPLETED: `state.sample` holds `pred` as the
- * network gave it, before post-processing.
+ * network gave it, before post-processing (or after the leading steps named in `folded`, see Evaluator.ts).
  *
  * Order for a run over N items:
  *   started, epoch_started, (iteration_started, inference_progress*, forward_completed, iteration_completed) x N,
@@ -29,7 +29,7 @@ export type EventName = (typeof EVENT_NAMES)[number];
 export interface StageTimings {
   /** getting the item from the data loader: loading and preprocessing (the Dataset's transform) */
   preprocessing: number;
-  /** the inferer (network runs, windowing, stitching) */
+  /** the inferer (network runs, windowing, stitching, and any post-processing steps folded into it) */
   inference: number;
   postprocessing: number;
   total: number;
@@ -72,6 +72,11 @@ export interface EngineEvent {
   error?: unknown;
   /** windows done / total, for `inference_progress` */
   progress?: { done: number; total: number };
+  /**
+   * for `forward_completed`: post-processing transforms already applied to `pred` because the evaluator folded
+   * them into the inferer (Evaluator.ts), in order; absent when `pred` is the network output as it came
+   */
+  folded?: string[];
 }
 
 /** A handler receives every event and reacts to those it cares about. */

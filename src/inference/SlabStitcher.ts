@@ -9,21 +9,14 @@
  * grid, so each plane's sums are computed when the plane is divided, adding the weights of the windows that
  * cover it in window order, which gives the same float32 sums as MONAI's loop without a count buffer.
  */
+import type { OutputSlab } from './types.js';
 import { stridesOf } from './windowInput.js';
 
 /** upper bound of the weight-sum plane cache (it never exceeds a quarter of the stitch buffer either) */
 const PLANE_CACHE_BYTES = 32 * 1024 * 1024;
 
-export interface Slab {
-  /** first output index along axis 0 (unpadded space) */
-  x0: number;
-  /** end (exclusive) along axis 0 */
-  x1: number;
-  /** [K, x1 - x0, ...spatialShape.slice(1)] */
-  shape: number[];
-  /** C order over `shape` */
-  data: Float32Array;
-}
+/** a finished block of the output (the SlabInferer's OutputSlab) */
+export type Slab = OutputSlab;
 
 export interface StitchGeometry {
   /** the unpadded output spatial shape (= the input's) */
@@ -66,6 +59,7 @@ export class SlabStitcher {
   /** offsets (in the buffer, channel 0, relative to a window's first voxel) of each roi row */
   private readonly rowOffsets: Int32Array;
   private readonly bufferStrides: number[];
+  private slabScratch?: Float32Array;
 
   /**
    * `sums`, when given, is the accumulator to use (`sumsLength` values): a view of a SharedArrayBuffer when
@@ -145,8 +139,12 @@ export class SlabStitcher {
     if (rows) {
       const [x0, x1] = rows;
       const shape = [this.channels, x1 - x0, ...this.geometry.spatialShape.slice(1)];
-      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      this.divideInto(x0, x1, data, data.length / this.channels, 0);
+      const length = shape.reduce((a, b) => a * b, 1);
+      // one array for every slab (the caller's only until its callback settles): a fresh 100 MB-1 GB array per
+      // slab of a many-class output would pile up until the next garbage collection
+      if (!this.slabScratch || this.slabScratch.length < length) this.slabScratch = new Float32Array(length);
+      const data = this.slabScratch.subarray(0, length);
+      this.divideInto(x0, x1, data, length / this.channels, 0);
       slab = { x0, x1, shape, data };
     }
     this.slide(boundary);

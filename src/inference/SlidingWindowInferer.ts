@@ -10,7 +10,7 @@ import { asPredictor, checkPredictorOutput } from './predictor.js';
 import os from 'node:os';
 import { acquireBlendWorkers, ParallelBlender, releaseBlendWorkers, SerialBlender, type WindowBlender } from './parallelStitch.js';
 import type { Slab } from './SlabStitcher.js';
-import type { InferHooks, Inferer, Network, Predictor, Tensor } from './types.js';
+import type { InferHooks, Network, Predictor, SlabInferer, Tensor } from './types.js';
 import { copyWindow, type PaddingMode, type WindowSource } from './windowInput.js';
 import { type BlendMode, importanceMap, planWindows, type WindowPlan, windowStart } from './windows.js';
 
@@ -42,7 +42,7 @@ export interface SlabResult {
   plan: WindowPlan;
 }
 
-export class SlidingWindowInferer implements Inferer {
+export class SlidingWindowInferer implements SlabInferer {
   readonly options: Required<SlidingWindowOptions>;
   /** the last gaussian map, by roi (MONAI's cache_roi_weight_map): a 128³ map takes a while to compute */
   private cachedWeights?: { roi: string; map: Float32Array };

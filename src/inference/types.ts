@@ -61,3 +61,29 @@ export interface InferHooks {
 export interface Inferer {
   infer(input: Tensor, network: Network | Predictor, hooks?: InferHooks): Promise<Tensor>;
 }
+
+/** One finished block of an inferer's output along the first spatial axis (see SlabStitcher). */
+export interface OutputSlab {
+  /** first row along the first spatial axis */
+  x0: number;
+  /** end row (exclusive) */
+  x1: number;
+  /** [K, x1 - x0, ...the other spatial axes] */
+  shape: number[];
+  /** C order over `shape`; the inferer may reuse it once the callback has settled */
+  data: Float32Array;
+}
+
+/** An inferer that can also hand its output on slab by slab, covering it once in increasing rows. */
+export interface SlabInferer extends Inferer {
+  inferSlabs(
+    input: Tensor,
+    network: Network | Predictor,
+    onSlab: (slab: OutputSlab) => void | Promise<void>,
+    hooks?: InferHooks,
+  ): Promise<{ channels: number; spatialShape: number[] }>;
+}
+
+export function isSlabInferer(inferer: Inferer): inferer is SlabInferer {
+  return typeof (inferer as Partial<SlabInferer>).inferSlabs === 'function';
+}

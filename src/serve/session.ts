@@ -136,7 +136,8 @@ export class BundleSession {
   }
 
   private onEvent(event: EngineEvent): void {
-    if (event.name === 'forward_completed') this.forward = event.state.sample;
+    // a pred with post-processing folded in (an arg-max, a threshold) is no longer logits
+    if (event.name === 'forward_completed') this.forward = event.folded?.length ? undefined : event.state.sample;
   }
 }
 

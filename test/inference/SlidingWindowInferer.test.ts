@@ -192,7 +192,8 @@ describe('inference/SlidingWindowInferer', () => {
     const inferer = new SlidingWindowInferer({ roiSize: [6, 8, 6], overlap: 0.5, mode: 'gaussian', swBatchSize: 2 });
     const whole = await inferer.infer(ramp, positional(2));
     const slabs: Slab[] = [];
-    const result = await inferer.inferSlabs(ramp, positional(2), (slab) => void slabs.push(slab));
+    // a slab is the caller's only until its callback settles: keep a copy
+    const result = await inferer.inferSlabs(ramp, positional(2), (slab) => void slabs.push({ ...slab, data: slab.data.slice() }));
     expect(result.channels).to.equal(2);
     expect(slabs.length).to.be.greaterThan(3);
     let x = 0;

@@ -46,6 +46,8 @@ export class Vista3dEvaluator extends SupervisedEvaluator {
     this.vista = options.network;
     this.vistaInferer = options.inferer;
     this.hyperKwargs = options.hyperKwargs;
+    // `iteration` below drives its own inferer: nothing of post-processing is folded into it
+    this.fold = null;
     if (!this.hyperKwargs.user_prompt) {
       throw new BundleError('invalid_arguments', 'Vista3dEvaluator supports inference with user prompts only (hyper_kwargs.user_prompt true).', {
         hint: 'evaluation against ground-truth labels (user_prompt false) is not part of this port',

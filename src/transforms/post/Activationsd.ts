@@ -1,12 +1,14 @@
 /**
  * Activationsd: sigmoid or softmax (over the channel axis) per key. Computed in float64 and stored as
  * float32 (float64 for float64 volumes); torch computes in float32, so values may differ from MONAI's in
- * the last bit. MONAI's `other` (a Python callable) has no equivalent here. Not invertible.
+ * the last bit. MONAI's `other` (a Python callable) has no equivalent here. Not invertible. Voxel-wise
+ * (see voxelwise.ts): the evaluator may apply it slab by slab as the inferer finishes them.
  */
 import { BundleError } from '../../errors/index.js';
-import { allocate, numel, type Volume, withParts } from '../../image/Volume.js';
+import { allocate, type DType, numel, type TypedArray, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
+import type { VoxelwiseStep, VoxelwiseTransform } from '../voxelwise.js';
 
 export interface ActivationsdOptions extends MapTransformOptions {
   /** one flag for every key or one per key */
@@ -14,7 +16,7 @@ export interface ActivationsdOptions extends MapTransformOptions {
   softmax?: boolean | boolean[];
 }
 
-export class Activationsd extends MapTransform {
+export class Activationsd extends MapTransform implements VoxelwiseTransform {
   readonly name = 'Activationsd';
   readonly sigmoid: Map<string, boolean>;
   readonly softmax: Map<string, boolean>;
@@ -35,18 +37,29 @@ export class Activationsd extends MapTransform {
   }
 
   protected override transformVolume(volume: Volume, key: string): Volume {
+    const data = this.voxelwise(key).apply(volume.data, volume.shape[0]!, numel(volume.shape.slice(1)));
+    return withParts(volume, { data });
+  }
+
+  voxelwise(key: string): VoxelwiseStep {
     const sigmoid = this.sigmoid.get(key)!;
     const softmax = this.softmax.get(key)!;
-    const out = allocate(volume.dtype === 'float64' ? 'float64' : 'float32', volume.data.length);
-    const src = volume.data;
-    if (sigmoid) {
-      for (let i = 0; i < src.length; i++) out[i] = 1 / (1 + Math.exp(-src[i]!));
-    } else if (softmax) {
-      softmaxChannels(src, out, volume.shape[0]!, numel(volume.shape.slice(1)));
-    } else {
-      out.set(src);
-    }
-    return withParts(volume, { data: out });
+    const dtype = (input: DType): DType => (input === 'float64' ? 'float64' : 'float32');
+    return {
+      channels: (channels) => channels,
+      dtype,
+      apply(src: TypedArray, channels: number, size: number): TypedArray {
+        const out = allocate(dtype(src instanceof Float64Array ? 'float64' : 'float32'), src.length);
+        if (sigmoid) {
+          for (let i = 0; i < src.length; i++) out[i] = 1 / (1 + Math.exp(-src[i]!));
+        } else if (softmax) {
+          softmaxChannels(src, out, channels, size);
+        } else {
+          out.set(src);
+        }
+        return out;
+      },
+    };
   }
 }
 

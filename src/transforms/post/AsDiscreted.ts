@@ -6,13 +6,15 @@
  * - to_onehot N: one channel of integer labels 0..N-1 -> N channels of 0/1; other values are an error.
  * - threshold t: `x >= t` gives 1, else 0; NaN gives 0 (the comparison is false, as in torch).
  * - rounding "torchrounding": round half to even (torch.round).
- * Not invertible.
+ * Not invertible. Voxel-wise (see voxelwise.ts): the evaluator may apply it slab by slab as the inferer
+ * finishes them.
  */
 import { BundleError } from '../../errors/index.js';
-import { allocate, numel, type DType, type Volume, withParts } from '../../image/Volume.js';
+import { numel, type DType, type TypedArray, type Volume, withParts } from '../../image/Volume.js';
 import type { ComponentEntry } from '../../registry/ComponentEntry.js';
 import { MapTransform, mapTransformSchema, perKey, type MapTransformOptions } from '../MapTransform.js';
 import { castData, dtypeSchema, parseDType } from '../utility/dtypes.js';
+import type { VoxelwiseStep, VoxelwiseTransform } from '../voxelwise.js';
 
 interface Steps {
   argmax: boolean;
@@ -29,7 +31,7 @@ export interface AsDiscretedOptions extends MapTransformOptions {
   dtype?: DType;
 }
 
-export class AsDiscreted extends MapTransform {
+export class AsDiscreted extends MapTransform implements VoxelwiseTransform {
   readonly name = 'AsDiscreted';
   readonly steps: Map<string, Steps>;
   readonly dtype: DType;
@@ -46,31 +48,43 @@ export class AsDiscreted extends MapTransform {
   }
 
   protected override transformVolume(volume: Volume, key: string): Volume {
+    const step = this.voxelwise(key);
+    const channels = volume.shape[0]!;
+    const data = step.apply(volume.data, channels, numel(volume.shape.slice(1)));
+    return withParts(volume, { data, dtype: this.dtype, shape: [step.channels(channels), ...volume.shape.slice(1)] });
+  }
+
+  voxelwise(key: string): VoxelwiseStep {
     const steps = this.steps.get(key)!;
-    const size = numel(volume.shape.slice(1));
-    let channels = volume.shape[0]!;
-    let data: Float64Array | Float32Array | typeof volume.data = volume.data;
-    if (steps.argmax) {
-      data = argmaxChannels(data, channels, size);
-      channels = 1;
-    }
-    if (steps.toOnehot !== null) {
-      data = this.onehot(data, channels, size, steps.toOnehot, key);
-      channels = steps.toOnehot;
-    }
-    if (steps.threshold !== null) {
-      const t = steps.threshold;
-      const out = new Uint8Array(data.length);
-      for (let i = 0; i < data.length; i++) out[i] = data[i]! >= t ? 1 : 0;
-      data = out;
-    }
-    if (steps.rounding !== null) {
-      const out = new Float64Array(data.length);
-      for (let i = 0; i < data.length; i++) out[i] = roundHalfEven(data[i]!);
-      data = out;
-    }
-    const out = castData(data === volume.data ? data.slice() : data, this.dtype);
-    return withParts(volume, { data: out, dtype: this.dtype, shape: [channels, ...volume.shape.slice(1)] });
+    const dtype = this.dtype;
+    const outChannels = (channels: number) => (steps.toOnehot !== null ? steps.toOnehot : steps.argmax ? 1 : channels);
+    return {
+      channels: outChannels,
+      dtype: () => dtype,
+      apply: (src: TypedArray, channels: number, size: number): TypedArray => {
+        let data: TypedArray = src;
+        if (steps.argmax) {
+          data = argmaxChannels(data, channels, size);
+          channels = 1;
+        }
+        if (steps.toOnehot !== null) {
+          data = this.onehot(data, channels, size, steps.toOnehot, key);
+          channels = steps.toOnehot;
+        }
+        if (steps.threshold !== null) {
+          const t = steps.threshold;
+          const out = new Uint8Array(data.length);
+          for (let i = 0; i < data.length; i++) out[i] = data[i]! >= t ? 1 : 0;
+          data = out;
+        }
+        if (steps.rounding !== null) {
+          const out = new Float64Array(data.length);
+          for (let i = 0; i < data.length; i++) out[i] = roundHalfEven(data[i]!);
+          data = out;
+        }
+        return castData(data === src ? src.slice() : data, dtype);
+      },
+    };
   }
 
   private onehot(data: ArrayLike<number>, channels: number, size: number, classes: number, key: string) {
