@@ -2,15 +2,12 @@
  * The inferer with post-processing's leading voxel-wise steps folded in (transforms/voxelwise.ts): each slab
  * of the output goes through the steps as soon as the inferer finishes it, and only the steps' result is
  * kept. A 105-class softmax + argmax (wholeBody) then holds one channel of the whole volume instead of the
- * 105-channel output and its softmax copy: the same values, since every step is voxel-wise. The steps take
- * a slab a few rows at a time.
+ * 105-channel output and its softmax copy: the same values, since every step is voxel-wise. The inferer's
+ * slabs are small (SlidingWindowOptions.maxSlabValues), so the steps' own copies (a softmax) are too.
  */
 import { allocate, cloneMat4, type DType, numel, type TypedArray, type Volume } from '../image/Volume.js';
 import type { InferHooks, Network, Predictor, SlabInferer, Tensor } from '../inference/types.js';
 import type { VoxelwiseStep } from '../transforms/voxelwise.js';
-
-/** values (all channels) the steps are given at once, by default */
-const CHUNK_VALUES = 1 << 22;
 
 export async function inferFolded(
   inferer: SlabInferer,
@@ -19,7 +16,6 @@ export async function inferFolded(
   network: Network | Predictor,
   steps: readonly VoxelwiseStep[],
   hooks: InferHooks,
-  chunkValues = CHUNK_VALUES,
 ): Promise<Volume> {
   const spatial = image.shape.slice(1);
   const total = numel(spatial);
@@ -27,34 +23,23 @@ export async function inferFolded(
   let out: TypedArray | undefined;
   let channels = 0;
   let dtype: DType = 'float32';
-  let chunk: Float32Array | undefined;
   const result = await inferer.inferSlabs(
     input,
     network,
     (slab) => {
-      const k = slab.shape[0]!;
-      const slabSize = slab.data.length / k;
-      // the steps run on a few rows at a time, so that their own copies (a softmax) stay small too
-      const step = Math.max(1, Math.floor(chunkValues / (k * rowSize)));
-      for (let r0 = 0; r0 < slab.x1 - slab.x0; r0 += step) {
-        const r1 = Math.min(r0 + step, slab.x1 - slab.x0);
-        const size = (r1 - r0) * rowSize;
-        if (!chunk || chunk.length < k * size) chunk = new Float32Array(k * size);
-        for (let c = 0; c < k; c++) chunk.set(slab.data.subarray(c * slabSize + r0 * rowSize, c * slabSize + r1 * rowSize), c * size);
-        let data: TypedArray = chunk.subarray(0, k * size);
-        let channelsNow = k;
-        for (const s of steps) {
-          data = s.apply(data, channelsNow, size);
-          channelsNow = s.channels(channelsNow);
-        }
-        if (!out) {
-          channels = channelsNow;
-          dtype = steps.reduce<DType>((d, s) => s.dtype(d), 'float32');
-          out = allocate(dtype, channels * total);
-        }
-        const at = (slab.x0 + r0) * rowSize;
-        for (let c = 0; c < channels; c++) out.set(data.subarray(c * size, (c + 1) * size), c * total + at);
+      let data: TypedArray = slab.data;
+      let k = slab.shape[0]!;
+      const size = data.length / k;
+      for (const step of steps) {
+        data = step.apply(data, k, size);
+        k = step.channels(k);
       }
+      if (!out) {
+        channels = k;
+        dtype = steps.reduce<DType>((d, step) => step.dtype(d), 'float32');
+        out = allocate(dtype, channels * total);
+      }
+      for (let c = 0; c < channels; c++) out.set(data.subarray(c * size, (c + 1) * size), c * total + slab.x0 * rowSize);
     },
     hooks,
   );

@@ -28,11 +28,18 @@ export interface SlidingWindowOptions {
    * blend (see BLEND_WORK_PER_THREAD), else 1
    */
   blendThreads?: number | 'auto';
+  /**
+   * most values (all channels) of one slab handed on by `inferSlabs`: the rows final after a batch are handed
+   * on in slabs of this size at most (a 105-class output's final rows are otherwise several hundred MB at once)
+   */
+  maxSlabValues?: number;
 }
 
 /** blended values per output channel (windows x window voxels) below which a thread costs more than it saves */
 const BLEND_WORK_PER_THREAD = 2 ** 24;
 const MAX_BLEND_THREADS = 4;
+/** 64 MB of float32 */
+const MAX_SLAB_VALUES = 2 ** 24;
 
 export interface SlabResult {
   /** output channels K */
@@ -57,6 +64,7 @@ export class SlidingWindowInferer implements SlabInferer {
       paddingMode: options.paddingMode ?? 'constant',
       cval: options.cval ?? 0,
       blendThreads: options.blendThreads ?? 'auto',
+      maxSlabValues: options.maxSlabValues ?? MAX_SLAB_VALUES,
     };
     const threads = this.options.blendThreads;
     if (threads !== 'auto' && (!Number.isInteger(threads) || threads < 1)) {
@@ -86,8 +94,8 @@ export class SlidingWindowInferer implements SlabInferer {
   /**
    * Runs every window and calls `onSlab` with each finished slab `[K, x1 - x0, ...rest]` in increasing x,
    * covering the whole output exactly once. A slab's data may be reused once `onSlab` has settled: copy
-   * what you keep. Peak memory: the input, one batch of windows and its output, and
-   * the open rows of the accumulator (`bufferRows` along axis 0).
+   * what you keep. Peak memory: the input, one batch of windows and its output, the open rows of the
+   * accumulator (`bufferRows` along axis 0) and one slab (`maxSlabValues`).
    */
   async inferSlabs(
     input: Tensor,
@@ -95,9 +103,14 @@ export class SlidingWindowInferer implements SlabInferer {
     onSlab: (slab: Slab) => void | Promise<void>,
     hooks: InferHooks = {},
   ): Promise<SlabResult> {
+    const plane = input.dims.slice(3).reduce((a, b) => a * b, 1);
     return this.run(input, network, hooks, async (blender, boundary) => {
-      const slab = await blender.flush(boundary);
-      if (slab) await onSlab(slab);
+      const rows = Math.max(1, Math.floor(this.options.maxSlabValues / (blender.channels * plane)));
+      for (let end = blender.baseRow; end < boundary; ) {
+        end = Math.min(end + rows, boundary);
+        const slab = await blender.flush(end);
+        if (slab) await onSlab(slab);
+      }
     });
   }
 

@@ -15,6 +15,8 @@ import { type Slab, SlabStitcher, type StitchGeometry, sumsLength } from './Slab
 /** What the sliding-window loop needs from a blender, one thread or several. */
 export interface WindowBlender {
   readonly channels: number;
+  /** padded-space row of the accumulator's first open row: rows below it were flushed */
+  readonly baseRow: number;
   /** blends a batch `[n, K, ...roi]` whose windows start at `starts` (padded space) */
   add(starts: readonly (readonly number[])[], data: Float32Array): Promise<void>;
   /** the final rows below `boundary` as a slab (see SlabStitcher.flush), valid until the next call */
@@ -36,6 +38,10 @@ export class SerialBlender implements WindowBlender {
 
   get channels(): number {
     return this.stitcher.channels;
+  }
+
+  get baseRow(): number {
+    return this.stitcher.baseRow;
   }
 
   async add(starts: readonly (readonly number[])[], data: Float32Array): Promise<void> {
@@ -119,6 +125,10 @@ export class ParallelBlender implements WindowBlender {
       () => void (this.started = true),
       () => undefined,
     );
+  }
+
+  get baseRow(): number {
+    return this.stitcher.baseRow;
   }
 
   async add(starts: readonly (readonly number[])[], data: Float32Array): Promise<void> {

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { SupervisedEvaluator } from '../../src/engine/Evaluator.js';
-import { inferFolded } from '../../src/engine/foldedInference.js';
 import type { EngineEvent } from '../../src/engine/events.js';
 import type { Volume } from '../../src/image/Volume.js';
 import { SlidingWindowInferer } from '../../src/inference/SlidingWindowInferer.js';
@@ -97,14 +96,18 @@ describe('post-processing folded into the sliding window (voxel-wise steps on pr
     });
   }
 
-  it('gives the same values when the steps take a slab one row at a time', async () => {
-    const steps = [new Activationsd({ keys: 'pred', softmax: true }).voxelwise('pred'), new AsDiscreted({ keys: 'pred', argmax: true }).voxelwise('pred')];
-    const img = image();
-    const input: Tensor = { type: 'float32', dims: [1, ...img.shape], data: img.data as Float32Array };
+  it('gives the same values when the inferer hands on one row per slab', async () => {
+    const chain = () => new Compose([new Activationsd({ keys: 'pred', softmax: true }), new AsDiscreted({ keys: 'pred', argmax: true })]);
     const rowSize = SPATIAL[1]! * SPATIAL[2]!;
-    const byRow = await inferFolded(inferer(), input, img, network, steps, {}, K * rowSize);
-    const whole = await run(new Compose([new Activationsd({ keys: 'pred', softmax: true }), new AsDiscreted({ keys: 'pred', argmax: true })]), { fold: false });
-    expect(Array.from(byRow.data)).to.deep.equal(Array.from(whole.pred.data));
+    const byRow = new SlidingWindowInferer({ ...inferer().options, maxSlabValues: K * rowSize });
+    const slabs: number[] = [];
+    const inferSlabs = byRow.inferSlabs.bind(byRow);
+    byRow.inferSlabs = (input, net, onSlab, hooks) => inferSlabs(input, net, (slab) => (slabs.push(slab.x1 - slab.x0), onSlab(slab)), hooks);
+    const folded = await run(chain(), { inferer: byRow });
+    const whole = await run(chain(), { fold: false });
+    expect(slabs).to.have.length(SPATIAL[0]!);
+    expect(slabs.every((rows) => rows === 1)).to.equal(true);
+    expectSameVolume(folded.pred, whole.pred);
   });
 
   it('never asks the inferer for the whole K-channel output: softmax + argmax leave one channel', async () => {

@@ -211,6 +211,22 @@ describe('inference/SlidingWindowInferer', () => {
     expect(x).to.equal(23);
   });
 
+  it('hands on slabs of at most maxSlabValues values, still equal to the whole output', async () => {
+    const plane = 17 * 11;
+    const inferer = new SlidingWindowInferer({ roiSize: [6, 8, 6], overlap: 0.5, mode: 'gaussian', swBatchSize: 2, maxSlabValues: 2 * 3 * plane });
+    const whole = await inferer.infer(ramp, positional(2));
+    const got = new Float32Array(whole.data.length);
+    const rows: number[] = [];
+    await inferer.inferSlabs(ramp, positional(2), (slab) => {
+      rows.push(slab.x1 - slab.x0);
+      const n = slab.x1 - slab.x0;
+      for (let k = 0; k < 2; k++) got.set(slab.data.subarray(k * n * plane, (k + 1) * n * plane), k * 23 * plane + slab.x0 * plane);
+    });
+    expect(Math.max(...rows)).to.equal(3);
+    expect(rows.reduce((a, b) => a + b, 0)).to.equal(23);
+    expect(Array.from(got)).to.deep.equal(Array.from(whole.data as Float32Array));
+  });
+
   it('keeps at most one roi of rows open per batch within a row of windows', () => {
     const plan = planWindows([512, 512, 128], [96, 96, 96], 0.25);
     expect(bufferRows(plan, 1)).to.equal(96);
