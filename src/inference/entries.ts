@@ -27,6 +27,7 @@ interface OnnxNetworkArgs {
   inter_op_num_threads?: number;
   graph_optimization_level?: GraphOptimizationLevel;
   enable_cpu_mem_arena?: boolean;
+  enable_mem_pattern?: boolean;
   precision?: 'fp32' | 'fp16';
   fp16_path?: string;
   input_names?: NameMapping;
@@ -55,6 +56,11 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
         default: true,
         description: "onnxruntime's CPU memory arena; false lowers peak memory of large whole-volume networks",
       },
+      enable_mem_pattern: {
+        type: 'boolean',
+        description:
+          "onnxruntime's memory pattern: one planned block for all activations, allocated after the first run beside the arena's; default: off while the arena is on (lower peak memory, same speed), on while it is off",
+      },
       precision: { enum: ['fp32', 'fp16'], default: 'fp32', description: 'fp16 runs fp16_path or the <name>_fp16.onnx sibling' },
       fp16_path: { type: 'string', minLength: 1, description: 'the fp16 model, relative to the bundle root' },
       input_names: { ...nameMapping, description: 'model inputs to use, in order, or {name: model input name}' },
@@ -79,6 +85,7 @@ export const onnxNetworkEntry: ComponentEntry<OnnxNetworkArgs, OnnxNetwork> = {
         interOpNumThreads: args.inter_op_num_threads,
         graphOptimizationLevel: args.graph_optimization_level,
         enableCpuMemArena: args.enable_cpu_mem_arena,
+        enableMemPattern: args.enable_mem_pattern,
         inputNames: args.input_names,
         outputNames: args.output_names,
         optional: args.optional,

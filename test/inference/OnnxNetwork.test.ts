@@ -113,6 +113,23 @@ describe('inference/OnnxNetwork', () => {
     expect([...(Object.values(b)[0]!.data as Float32Array)]).to.deep.equal([3, 6, -12]);
   });
 
+  it('runs with the memory pattern on when asked (off by default while the arena is on), in a session of its own, giving the same result', async () => {
+    const input = { type: 'float32' as const, dims: [1, 1, 3], data: Float32Array.of(1, 2, -4) };
+    const byDefault = onnxNetworkEntry.create({ path: 'scale.onnx' }, context()) as OnnxNetwork;
+    const off = onnxNetworkEntry.create({ path: 'scale.onnx', enable_mem_pattern: false }, context()) as OnnxNetwork;
+    const on = onnxNetworkEntry.create({ path: 'scale.onnx', enable_mem_pattern: true }, context()) as OnnxNetwork;
+    await Promise.all([byDefault.load(), off.load(), on.load()]);
+    const loaded = (n: OnnxNetwork) => (n as unknown as { loaded: unknown }).loaded;
+    expect(loaded(byDefault), 'off by default with the arena: the same cached session').to.equal(loaded(off));
+    const noArena = onnxNetworkEntry.create({ path: 'scale.onnx', enable_cpu_mem_arena: false }, context()) as OnnxNetwork;
+    const noArenaOn = onnxNetworkEntry.create({ path: 'scale.onnx', enable_cpu_mem_arena: false, enable_mem_pattern: true }, context()) as OnnxNetwork;
+    await Promise.all([noArena.load(), noArenaOn.load()]);
+    expect(loaded(noArena), 'on by default without the arena').to.equal(loaded(noArenaOn));
+    expect(loaded(on)).to.not.equal(loaded(off));
+    const [a, b] = await Promise.all([off.run({ [off.inputNames[0]!]: input }), on.run({ [on.inputNames[0]!]: input })]);
+    expect([...(Object.values(b)[0]!.data as Float32Array)]).to.deep.equal([...(Object.values(a)[0]!.data as Float32Array)]);
+  });
+
   it('shows an unnamed dynamic dimension as ? in a shape error', async () => {
     const net = onnxNetworkEntry.create({ path: 'scale.onnx' }, context()) as OnnxNetwork;
     await net.load();
