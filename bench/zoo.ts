@@ -3,7 +3,8 @@
  * test/fixtures/zoo-parity/cases.json, `bundle run` of the converted bundle against MONAI's own pipeline
  * (tools/monai/reference.py: ConfigParser, the bundle's transforms, inferer and SaveImaged, the engine loop
  * restated) on the case's image, same thread count (onnxruntime intra-op threads here, torch threads there).
- * Wall time and peak RSS (GNU time) of each, and the ratios. Target: faster than MONAI on every bundle, at most
+ * Wall time, CPU time (user + system) and peak RSS (GNU time) of each, and the ratios: on a shared machine the
+ * wall time follows the load, the CPU time much less. Target: faster than MONAI on every bundle, at most
  * half its peak memory.
  * The full-size networks (seeded random weights; the same state dict for both) are made by
  * tools/monai/make_zoo_fixtures.py --full into $ZOO_BENCH_DIR (default <tmp>/bundle-zoo-bench) on first use,
@@ -67,21 +68,23 @@ function prepare(c: ZooCase): { converted: string; reference: string[] } | undef
 
 interface Measure {
   wallS: number;
+  /** user + system CPU seconds, all threads */
+  cpuS: number;
   peakMb: number;
 }
 
 async function measure(cmd: string, args: string[]): Promise<Measure> {
   const rssFile = path.join(os.tmpdir(), `zoo-bench-rss-${process.pid}.txt`);
   const t0 = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', '%M', '-o', rssFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   const wallS = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`${path.basename(cmd)} failed (exit ${code}): ${stderr.slice(-2000)}`);
-  const peakKb = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+  const [peakKb, user, system] = readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   rmSync(rssFile, { force: true });
-  return { wallS, peakMb: peakKb / 1024 };
+  return { wallS, cpuS: user! + system!, peakMb: peakKb! / 1024 };
 }
 
 export async function run(): Promise<void> {
@@ -92,7 +95,7 @@ export async function run(): Promise<void> {
     }
   }
   console.log(`${THREADS} threads each, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(1)} at start`);
-  console.log('bundle                              | bundle run s | MB    | MONAI s | MB    | time ratio | memory ratio');
+  console.log('bundle                              | bundle run s | CPU s  | MB    | MONAI s | CPU s  | MB    | time ratio | CPU ratio | memory ratio');
   for (const c of zooCases(process.env.ZOO_BENCH?.split(','))) {
     const ready = prepare(c);
     if (!ready) continue;
@@ -105,9 +108,9 @@ export async function run(): Promise<void> {
     const monai = await measure(PYTHON, [...ready.reference, '--threads', String(THREADS), '--no_raw']);
     console.log([
       c.bundle.padEnd(35),
-      ours.wallS.toFixed(1).padStart(12), ours.peakMb.toFixed(0).padStart(5),
-      monai.wallS.toFixed(1).padStart(7), monai.peakMb.toFixed(0).padStart(5),
-      (ours.wallS / monai.wallS).toFixed(2).padStart(10), (ours.peakMb / monai.peakMb).toFixed(2).padStart(12),
+      ours.wallS.toFixed(1).padStart(12), ours.cpuS.toFixed(1).padStart(6), ours.peakMb.toFixed(0).padStart(5),
+      monai.wallS.toFixed(1).padStart(7), monai.cpuS.toFixed(1).padStart(6), monai.peakMb.toFixed(0).padStart(5),
+      (ours.wallS / monai.wallS).toFixed(2).padStart(10), (ours.cpuS / monai.cpuS).toFixed(2).padStart(9), (ours.peakMb / monai.peakMb).toFixed(2).padStart(12),
     ].join(' | '));
   }
   console.log(`load average ${os.loadavg()[0]!.toFixed(1)} at the end`);

@@ -153,6 +153,52 @@ class GroupNormStagedMeans(torch.nn.Module):
         return affine(staged_normalise(grouped, self.eps).reshape(x.shape), self)
 
 
+class ConvTransposeAsConv(torch.nn.Module):
+    """A transposed convolution whose stride equals its kernel (no padding, dilation or groups), as UNet-style
+    decoders upsample, written as what it is: a per-voxel linear map to Cout x prod(kernel) channels (a 1x1
+    convolution), whose channels are then moved into the upsampled grid. onnxruntime's ConvTranspose is slow at
+    this: on the top upsampling of pediatric_abdominal_ct_segmentation's DynUNet (64 -> 32 channels, 48^3 -> 96^3,
+    2 threads) it took 0.45 CPU s, this form 0.22 s. The interleave is one transpose per spatial axis, each moving a
+    single axis (which onnxruntime copies in blocks); one 8-dimensional transpose took 0.31 s. The sums are the
+    same products over the same input channels, so it agrees with torch
+    to float32 rounding."""
+
+    def __init__(self, t):
+        super().__init__()
+        self.kernel = tuple(int(k) for k in t.kernel_size)
+        self.out_channels = t.out_channels
+        dims = len(self.kernel)
+        kk = int(np.prod(self.kernel))
+        conv = (torch.nn.Conv1d, torch.nn.Conv2d, torch.nn.Conv3d)[dims - 1]
+        self.conv = conv(t.in_channels, t.out_channels * kk, 1, bias=t.bias is not None)
+        with torch.no_grad():
+            # ConvTranspose weight [Cin, Cout, *kernel] -> 1x1 conv weight [Cout * prod(kernel), Cin, 1...]
+            w = t.weight.detach().reshape(t.in_channels, t.out_channels * kk).t()
+            self.conv.weight.copy_(w.reshape(t.out_channels * kk, t.in_channels, *([1] * dims)))
+            if t.bias is not None:
+                self.conv.bias.copy_(t.bias.detach().repeat_interleave(kk))
+
+    @staticmethod
+    def applies(t):
+        return (isinstance(t, (torch.nn.ConvTranspose1d, torch.nn.ConvTranspose2d, torch.nn.ConvTranspose3d))
+                and tuple(t.stride) == tuple(t.kernel_size) and not any(t.padding) and not any(t.output_padding)
+                and all(d == 1 for d in t.dilation) and t.groups == 1 and t.padding_mode == "zeros")
+
+    def forward(self, x):
+        y = self.conv(x)  # [N, Cout * k0 * k1 ..., s0, s1, ...], channel = (o, k0, k1, ...)
+        spatial = list(x.shape[2:])  # kept as traced sizes (no int()), so that spatial axes stay dynamic
+        placed = 1  # product of the axes already interleaved, (s_j * k_j) for j < i
+        for i, k in enumerate(self.kernel):
+            ks_after = int(np.prod(self.kernel[i + 1:]))
+            s_after = 1
+            for s in spatial[i + 1:]:
+                s_after = s_after * s
+            # [B, k_i, (k_{i+1}..), (placed), s_i, (s_{i+1}..)] -> [B, (k_{i+1}..), (placed), s_i, k_i, (s_{i+1}..)]
+            y = y.reshape(x.shape[0] * self.out_channels, k, ks_after * placed * spatial[i], s_after).transpose(1, 2)
+            placed = placed * spatial[i] * k
+        return y.reshape(x.shape[0], self.out_channels, *[s * k for s, k in zip(spatial, self.kernel)])
+
+
 def staged_form(child):
     if isinstance(child, torch.nn.modules.instancenorm._InstanceNorm) and not child.track_running_stats:
         return InstanceNormStagedMeans(child)
@@ -161,19 +207,27 @@ def staged_form(child):
     return None
 
 
+def onnx_form(child):
+    """The module to export in place of child, or None to keep it."""
+    if ConvTransposeAsConv.applies(child):
+        return ConvTransposeAsConv(child)
+    return staged_form(child)
+
+
 def for_onnx(net):
     """A copy of net to export: InstanceNorm layers without running statistics and GroupNorm layers in their
-    staged-means forms (InstanceNormStagedMeans, GroupNormStagedMeans)."""
+    staged-means forms (InstanceNormStagedMeans, GroupNormStagedMeans), transposed convolutions with stride ==
+    kernel as 1x1 convolutions (ConvTransposeAsConv)."""
     out = copy.deepcopy(net)
-    swapped = 0
+    swapped = {}
     for module in list(out.modules()):
         for name, child in module.named_children():
-            staged = staged_form(child)
-            if staged is not None:
-                setattr(module, name, staged)
-                swapped += 1
-    if swapped:
-        print(f"note: {swapped} InstanceNorm/GroupNorm layers exported with staged means (see InstanceNormStagedMeans)", file=sys.stderr)
+            form = onnx_form(child)
+            if form is not None:
+                setattr(module, name, form)
+                swapped[type(form).__name__] = swapped.get(type(form).__name__, 0) + 1
+    for form, count in swapped.items():
+        print(f"note: {count} layers exported as {form} (see its docstring)", file=sys.stderr)
     return out.eval()
 
 
